@@ -85,7 +85,10 @@ export function parseImageName(input: string, defaultScheme?: string): ImageName
 }
 
 /** `collection/name:tag[@version]`, the form sregistry-cli stores in the `uri` column. */
-export function formatImageName(n: Pick<ImageName, 'collection' | 'name' | 'tag' | 'version'>, withVersion = true): string {
+export function formatImageName(
+  n: Pick<ImageName, 'collection' | 'name' | 'tag'> & { version?: string | null },
+  withVersion = true,
+): string {
   const base = `${n.collection}/${n.name}:${n.tag}`;
   return withVersion && n.version ? `${base}@${n.version}` : base;
 }

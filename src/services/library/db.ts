@@ -53,6 +53,7 @@ const MIGRATIONS: string[] = [
      reason TEXT,
      options TEXT NOT NULL DEFAULT '{}',
      attempts INTEGER NOT NULL DEFAULT 0,
+     owner_pid INTEGER,             -- the process moving or watching it; another may adopt it when that pid is gone
      created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
      updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
      finished_at TEXT

@@ -1,0 +1,25 @@
+// The command table: names, one-line summaries for `sreg --help`, and lazy loaders, so that
+// `sreg --version` and `sreg images` load neither Ink, React nor any SDK.
+import type { Command } from 'commander';
+
+export interface CommandModule {
+  /** Adds arguments, options and the action to a command already named. */
+  define(cmd: Command): void;
+}
+
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  load: () => Promise<CommandModule>;
+}
+
+export const COMMANDS: CommandEntry[] = [
+  { name: 'images', summary: 'list images in the local library', load: () => import('./images.js') },
+  { name: 'inspect', summary: 'show an image: labels, deffile, runscript, environment, SIF facts', load: () => import('./inspect.js') },
+  { name: 'get', summary: 'print the path of an image', load: () => import('./get.js') },
+  { name: 'add', summary: 'add an image file to the library', load: () => import('./add.js') },
+  { name: 'rm', summary: 'remove an image from the library (row and file)', load: () => import('./rm.js') },
+  { name: 'mv', summary: "move an image's file elsewhere, keeping it in the library", load: () => import('./mv.js') },
+  { name: 'rename', summary: 'give an image a new name', load: () => import('./rename.js') },
+  { name: 'labels', summary: 'search image labels', load: () => import('./labels.js') },
+];
