@@ -138,6 +138,7 @@ export class Library {
       throw new SregError(`cannot read ${file}: permission denied`);
     });
     this.refuseExisting(name, options.force);
+    await this.sweep();
     const { warnings, metrics } = await describeImage(src);
     if (metrics.format === 'unknown') throw new SregError(`${file} is not a Singularity image (no SIF, squashfs or ext3 header)`, { kind: 'not-an-image' });
 
@@ -168,6 +169,7 @@ export class Library {
   /** Streams bytes into the library (downloads). Nothing stays behind if the stream fails. */
   async addStream(source: Readable, name: ImageName, options: ImportOptions = {}): Promise<ImportResult> {
     this.refuseExisting(name, options.force);
+    await this.sweep();
     const tmp = await tempPath(this.storageDir);
     const { sha256, size } = await writeHashed(source, tmp, { onProgress: options.onProgress, signal: options.signal });
     return this.commitTemp(tmp, sha256, size, name, options);
