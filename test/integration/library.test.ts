@@ -146,7 +146,8 @@ CREATE TABLE container (
 
   it('reads rows sregistry-cli wrote and writes rows it can read', async () => {
     lib.close();
-    const dbFile = join(t.env.SREGISTRY_DATABASE, 'sregistry.db');
+    mkdirSync(join(t.dir, 'olddb'));
+    const dbFile = join(t.dir, 'olddb', 'sregistry.db');
     const old = new Database(dbFile);
     old.exec(DDL);
     old.prepare(`INSERT INTO collection (id, name, token, created_at) VALUES (1, 'pusheen', 'tok', '2018-01-28 18:42:13')`).run();
@@ -173,7 +174,7 @@ CREATE TABLE container (
       { name: 'asaurus', tag: 'red', uri: 'pusheen/asaurus:red', client: 'dropbox', collection_id: 1, col: 'pusheen' },
       { name: 'asaurus', tag: 'blue', uri: `pusheen/asaurus:blue@${image.version}`, client: 'local', collection_id: 1, col: 'pusheen' },
     ]);
-    const tables = check.prepare(`SELECT name FROM sqlite_master WHERE type='table' ORDER BY name`).all().map((r) => (r as { name: string }).name);
+    const tables = check.prepare(`SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all().map((r) => (r as { name: string }).name);
     expect(tables).toEqual(['collection', 'container', 'sreg_schema', 'sreg_transfer']);
     expect(check.pragma('journal_mode', { simple: true })).toBe('wal');
     check.close();
