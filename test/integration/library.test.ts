@@ -168,7 +168,10 @@ CREATE TABLE container (
     lib.close();
 
     const check = new Database(dbFile, { readonly: true });
-    expect(check.prepare('PRAGMA table_info(container)').all()).toEqual(columnsBefore);
+    // sregistry-cli's columns are untouched; sreg adds one nullable column (sregistry-cli ignores it).
+    const columnsAfter = check.prepare('PRAGMA table_info(container)').all() as Array<{ name: string; notnull: number }>;
+    expect(columnsAfter.slice(0, columnsBefore.length)).toEqual(columnsBefore);
+    expect(columnsAfter.slice(columnsBefore.length).map((c) => [c.name, c.notnull])).toEqual([['sreg_size', 0]]);
     const rows = check.prepare('SELECT c.name, c.tag, c.uri, c.client, c.collection_id, col.name AS col FROM container c JOIN collection col ON col.id = c.collection_id ORDER BY c.id').all();
     expect(rows).toEqual([
       { name: 'asaurus', tag: 'red', uri: 'pusheen/asaurus:red', client: 'dropbox', collection_id: 1, col: 'pusheen' },

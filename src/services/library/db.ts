@@ -61,6 +61,10 @@ const MIGRATIONS: string[] = [
    CREATE INDEX sreg_transfer_state ON sreg_transfer(state);`,
   // Lookups by name are the hot path of `images QUERY`, `get` and `pull` existence checks.
   `CREATE INDEX IF NOT EXISTS sreg_container_name ON container(name, tag);`,
+  // The file size as a plain column: reading it out of the metrics JSON cost 25 ms per 1,000 rows.
+  // Nullable, so rows sregistry-cli writes (it does not know the column) stay valid.
+  `ALTER TABLE container ADD COLUMN sreg_size INTEGER;
+   UPDATE container SET sreg_size = json_extract(metrics, '$.size') WHERE json_valid(metrics);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -50,7 +50,7 @@ export interface ImportResult {
 }
 
 const LIST_COLUMNS = `c.id, col.name AS collection, c.name, c.tag, c.version, c.uri, c.image, c.client, c.url,
-  c.created_at AS createdAt, json_extract(c.metrics, '$.size') AS size`;
+  c.created_at AS createdAt, c.sreg_size AS size`;
 
 export interface LibraryPaths {
   databaseFile: string;
@@ -245,10 +245,10 @@ export class Library {
         for (const o of old) this.db.prepare('DELETE FROM container WHERE id = ?').run(o.id);
         this.db
           .prepare(
-            `INSERT INTO container (created_at, metrics, name, tag, image, url, uri, client, version, collection_id)
-             VALUES (datetime('now'), ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO container (created_at, metrics, name, tag, image, url, uri, client, version, collection_id, sreg_size)
+             VALUES (datetime('now'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
-          .run(JSON.stringify(metrics), name.name, name.tag, path, options.url ?? null, formatImageName({ ...name, version: sha256 }), client, sha256, col.id);
+          .run(JSON.stringify(metrics), name.name, name.tag, path, options.url ?? null, formatImageName({ ...name, version: sha256 }), client, sha256, col.id, metrics.size ?? null);
         return old.map((o) => o.image).filter((p): p is string => !!p);
       })
       .immediate();
