@@ -92,6 +92,8 @@ export interface PullPlan {
 export interface PushPlan {
   /** Canonical remote address it will get. */
   destination: string;
+  /** Library name (collection/name:tag) a pushed file that is not in the library is added under, when the remote address implies one. */
+  imageName?: string;
   bytesTotal?: number;
   options?: Record<string, unknown>;
 }
