@@ -22,4 +22,13 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'mv', summary: "move an image's file elsewhere, keeping it in the library", load: () => import('./mv.js') },
   { name: 'rename', summary: 'give an image a new name', load: () => import('./rename.js') },
   { name: 'labels', summary: 'search image labels', load: () => import('./labels.js') },
+  { name: 'push', summary: 'upload an image to a remote (a file not in the library is added first)', load: () => import('./push.js') },
+  { name: 'pull', summary: 'download a remote image into the library', load: () => import('./pull.js') },
+  { name: 'search', summary: 'search or list a remote: images and collections', load: () => import('./search.js') },
+  { name: 'share', summary: 'print a shared link for a remote image', load: () => import('./share.js') },
+  { name: 'delete', summary: 'delete an image on a remote', load: () => import('./delete.js') },
+  { name: 'login', summary: 'sign in to a backend (browser code or pasted token; scriptable)', load: () => import('./login.js') },
+  { name: 'logout', summary: 'revoke and forget the saved login of a backend', load: () => import('./logout.js') },
+  { name: 'backend', summary: 'list backends, show their status, activate one', load: () => import('./backend.js') },
+  { name: 'tasks', summary: 'list, watch, cancel or retry transfers', load: () => import('./tasks.js') },
 ];
