@@ -40,6 +40,8 @@ export interface GlobusAccount {
   resource_servers: string[];
   /** Every scope consented so far (transfer with its data_access dependents), asked for again on re-login. */
   scopes: string[];
+  /** Scopes a ConsentRequired asked for since: the next login asks for them. */
+  pending_scopes?: string[];
   logged_in_at: string;
   [key: string]: unknown;
 }
@@ -86,7 +88,13 @@ export class GlobusAuth implements TokenSource {
 
   /** The scopes a login asks for: identity, transfer with every data_access consented before, plus `extra`. */
   scopesFor(extra: string[] = []): string[] {
-    return mergeScopes(IDENTITY_SCOPES, TRANSFER_SCOPE, this.account()?.scopes, extra);
+    const account = this.account();
+    return mergeScopes(IDENTITY_SCOPES, TRANSFER_SCOPE, account?.scopes, account?.pending_scopes, extra);
+  }
+
+  consentRequired(scopes: string[]): void {
+    const account = this.account();
+    if (account) this.secrets.update(ACCOUNT, { pending_scopes: mergeScopes(account.pending_scopes, scopes) });
   }
 
   /** The native-app flow: open the URL, log in, paste the code the auth-code page shows. */

@@ -20,6 +20,8 @@ export interface TokenSource {
   accessToken(resourceServer: string, signal?: AbortSignal): Promise<string>;
   /** Refreshes after a 401; returns the new token, or throws AuthRequiredError. */
   refreshAfter401(resourceServer: string, rejected: string, signal?: AbortSignal): Promise<string>;
+  /** Remembers scopes a ConsentRequired asked for, so the next plain login asks for them too. */
+  consentRequired?(scopes: string[]): void;
 }
 
 /** A Transfer or Auth error document, with its status and code kept for callers that branch on them. */
@@ -77,7 +79,7 @@ export async function errorFrom(res: Response, what: string): Promise<GlobusApiE
       ? ((body.authorization_parameters as Record<string, unknown>).required_scopes as string[])
       : undefined;
   if (code === 'ConsentRequired' && scopes) {
-    return new ConsentRequiredError(`${what}: Globus needs your consent to access this collection (${firstLine(message)}); log in again to grant it`, scopes);
+    return new ConsentRequiredError(`${what}: Globus needs your consent to access this collection (${firstLine(message)}); grant it by logging in again: sreg login globus`, scopes);
   }
   return new GlobusApiError(res.status, code, `${what}: ${firstLine(message)} (${code})`, body);
 }
@@ -144,6 +146,7 @@ export class GlobusClient {
         }
       }
       const err = await errorFrom(res, what);
+      if (err instanceof ConsentRequiredError) this.tokens.consentRequired?.(err.requiredScopes);
       if (res.status === 401) throw new AuthRequiredError(`${what}: Globus no longer accepts the saved login; run: sreg login globus`);
       throw err;
     }

@@ -93,7 +93,7 @@ export function findLocalEndpoint(env: Env, settings: Pick<Settings, 'globusLoca
   return { endpointId: id, source: 'gcp', localPrefix: '/', remotePrefix: '/', configPaths: paths, configFile: file };
 }
 
-function isInside(folder: string, p: string): boolean {
+export function isInside(folder: string, p: string): boolean {
   const rel = relative(folder, p);
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }

@@ -4,12 +4,12 @@
 // shared, name taken, no such remote file). An offline local endpoint does not fail: the task waits.
 import { promises as fsp } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ExistsError, NotFoundError, SregError, UsageError } from '../../../core/errors.js';
+import { NotFoundError, SregError, UsageError } from '../../../core/errors.js';
 import { DEFAULT_COLLECTION, DEFAULT_TAG, formatImageName, parseImageName, type ImageName } from '../../../core/uri.js';
 import type { Env, Settings } from '../../config.js';
 import type { Library } from '../../library/images.js';
 import { IMAGE_EXTENSIONS, looksLikeImage, type PullPlan, type PushPlan } from '../backend.js';
-import { connectionOf, findLocalEndpoint, NO_LOCAL_ENDPOINT, offlineMessage, requireReachable, type LocalEndpoint } from './local.js';
+import { checkReachable, connectionOf, findLocalEndpoint, isInside, NO_LOCAL_ENDPOINT, offlineMessage, requireReachable, type LocalEndpoint } from './local.js';
 import type { TransferApi } from './transfer.js';
 import { asFolder, baseName, formatGlobusUri, joinPath, parentPath, parseGlobusUri } from './uri.js';
 
@@ -30,6 +30,8 @@ export interface PushOptions {
   label: string;
   /** Why the task may wait (local endpoint offline), for the command and the Transfers screen. */
   note?: string;
+  /** Set when Globus cannot read the file through this machine's endpoint: what to change. */
+  unreachable?: string;
 }
 
 export interface PullOptions {
@@ -96,7 +98,10 @@ export async function planPush(deps: PlanDeps, local: { path: string; imageName:
   if (!st?.isFile()) throw new NotFoundError(`no such file: ${local.path}`);
   const image = parseImageName(local.imageName);
   const le = localEndpointOf(deps);
-  const sourcePath = requireReachable(le, file, false);
+  // A file outside storage that Globus cannot read is fine at this point when the command is about to
+  // add it to the library (then it plans again with the library's copy); the runner refuses it otherwise.
+  const reach = checkReachable(le, file, false);
+  if (!reach.ok && isInside(deps.library.storageDir, file)) throw new SregError(reach.fix!, { kind: 'globus-local-unreachable' });
   const fileName = remoteFileName(image, file);
   let destFolder: string;
   let destPath: string;
@@ -112,7 +117,7 @@ export async function planPush(deps: PlanDeps, local: { path: string; imageName:
   }
   const note = await localNote(deps.api, le);
   const options: PushOptions = {
-    globus: 'push', localEndpoint: le.endpointId, localPath: file, sourcePath, destEndpoint: loc.endpoint, destPath, destFolder,
+    globus: 'push', localEndpoint: le.endpointId, localPath: file, sourcePath: reach.endpointPath ?? '', ...(reach.ok ? {} : { unreachable: reach.fix }), destEndpoint: loc.endpoint, destPath, destFolder,
     label: taskLabel('push', formatImageName(image, false)), ...(note ? { note } : {}),
   };
   return { destination: formatGlobusUri(loc.endpoint, destPath), bytesTotal: st.size, options: options as unknown as Record<string, unknown> };
@@ -128,9 +133,6 @@ export async function planPull(deps: PlanDeps, remote: string, opts: { name?: st
     if (name.version) throw new UsageError('--name must not carry @version: the version is the sha256 of the file');
   } else {
     name = nameFromFile(baseName(loc.path));
-  }
-  if (!opts.force && deps.library.find({ ...name, version: undefined })) {
-    throw new ExistsError(`image ${formatImageName(name, false)} exists already; choose another --name or use --force to replace it`);
   }
   const le = localEndpointOf(deps);
   const stagingRemote = asFolder(requireReachable(le, deps.library.storageDir, true)) + STAGING_DIR + '/';

@@ -5,9 +5,8 @@
 // keeps waiting and shows Globus's reason. Cancelling the job cancels the task at Globus.
 import { existsSync, promises as fsp } from 'node:fs';
 import { dirname } from 'node:path';
-import { AuthRequiredError, CancelledError, IntegrityError, messageOf, RemoteError } from '../../../core/errors.js';
+import { AuthRequiredError, CancelledError, IntegrityError, messageOf, RemoteError, SregError } from '../../../core/errors.js';
 import { formatImageName, parseImageName } from '../../../core/uri.js';
-import { sleep } from '../../http.js';
 import type { Library } from '../../library/images.js';
 import { hashFile } from '../../library/storage.js';
 import { log } from '../../log.js';
@@ -51,8 +50,33 @@ export function taskReason(t: TaskDoc): string | null {
   return `${short}${nice !== short ? ` (${nice})` : ''}${faults}; Globus keeps retrying`;
 }
 
+/** A sleep that does not keep the process alive: `sreg pull --no-wait` exits while the task is watched. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    };
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    t.unref();
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 export class GlobusRunner implements TransferRunner {
   constructor(private readonly deps: PlanDeps & { library: Library }) {}
+
+  /**
+   * Once the services are closed (a command returned after "submitted", the TUI quit) the job stays
+   * `submitted` in the database for the next start to adopt: stop here without touching the queue.
+   */
+  private async checkpoint(): Promise<void> {
+    if (!this.deps.library.db.open) await new Promise<never>(() => {});
+  }
 
   async run(ctx: RunContext): Promise<{ note?: string } | void> {
     return ctx.job.kind === 'push' ? this.push(ctx) : this.pull(ctx);
@@ -77,6 +101,7 @@ export class GlobusRunner implements TransferRunner {
 
   private async push(ctx: RunContext): Promise<{ note?: string }> {
     const o = await this.options<PushOptions>(ctx);
+    if (o.unreachable) throw new SregError(o.unreachable, { kind: 'globus-local-unreachable' });
     const taskId = await this.submit(ctx, o.note, async (signal) => {
       await this.deps.api.ensureFolder(o.destEndpoint, o.destFolder, signal);
       return {
@@ -153,13 +178,17 @@ export class GlobusRunner implements TransferRunner {
     const s = pollSchedule(this.deps.env);
     for (let i = 0; ; i++) {
       try {
-        return await fn();
+        const value = await fn();
+        await this.checkpoint();
+        return value;
       } catch (e) {
+        await this.checkpoint();
         if (ctx.signal.aborted) throw e;
         if (!isTransient(e) && !(e instanceof AuthRequiredError)) throw e;
         const wait = pollDelay(s, i);
         ctx.update({ reason: `cannot ${what} yet: ${messageOf(e)}; retrying in ${Math.round(wait / 1000)} s` });
-        await sleep(wait, ctx.signal);
+        await pause(wait, ctx.signal);
+        await this.checkpoint();
       }
     }
   }
@@ -183,7 +212,8 @@ export class GlobusRunner implements TransferRunner {
           ctx.update({ reason });
           lastReason = reason;
         }
-        await sleep(pollDelay(s, i), ctx.signal);
+        await pause(pollDelay(s, i), ctx.signal);
+        await this.checkpoint();
       }
     } catch (e) {
       if (ctx.signal.aborted || e instanceof CancelledError) {
