@@ -206,7 +206,7 @@ export class GlobusRunner implements TransferRunner {
         if (t.status === 'FAILED') throw new RemoteError(`Globus task ${taskId} failed: ${taskReason(t)}`);
         let reason = taskReason(t);
         if (/GC_NOT_CONNECTED|GC_PAUSED/.test(t.nice_status ?? '') || (t.status === 'ACTIVE' && lastReason && /local Globus endpoint/.test(lastReason))) {
-          reason = (await this.localState(localEndpoint)) ?? reason;
+          reason = (await this.localState(localEndpoint, /GC_/.test(t.nice_status ?? '') ? 0 : 30_000)) ?? reason;
         }
         if (reason !== lastReason) {
           ctx.update({ reason });
@@ -226,9 +226,9 @@ export class GlobusRunner implements TransferRunner {
   }
 
   /** The seed's "No activated local endpoints online!" when this machine's endpoint is down. */
-  private async localState(id: string): Promise<string | undefined> {
+  private async localState(id: string, maxAgeMs: number): Promise<string | undefined> {
     try {
-      const doc = await this.deps.api.endpoint(id, { maxAgeMs: 30_000 });
+      const doc = await this.deps.api.endpoint(id, { maxAgeMs });
       const c = connectionOf(doc);
       return c.online ? undefined : offlineMessage(doc.display_name ?? id, id, c.label === 'paused');
     } catch {
