@@ -1,0 +1,44 @@
+// A question (or a notice to read, such as a share link) shown under the screen. Its keys come from
+// the keymap's `dialog` scope; long lines wrap so URLs and paths can be copied whole.
+import { Box, Text } from 'ink';
+import { KEYMAP, keyLabel } from '../app/keymap.js';
+import type { Dialog } from '../app/store.js';
+import { useTheme } from '../app/theme.js';
+import { wrapLines } from './text.js';
+
+/** Lines the dialog needs at this width, borders included. */
+export function dialogHeight(dialog: Dialog, width: number): number {
+  return wrapLines(dialog.lines, Math.max(1, width - 4)).length + 4;
+}
+
+export function Confirm({ dialog, width, height }: { dialog: Dialog; width: number; height: number }) {
+  const theme = useTheme();
+  const inner = Math.max(1, width - 4);
+  const body = wrapLines(dialog.lines, inner).slice(0, Math.max(0, height - 4));
+  const danger = dialog.dangerous ? theme.style('error') : theme.style('title');
+  const label = (command: string) => (KEYMAP.find((b) => b.command === command && b.scopes.includes('dialog'))?.keys ?? []).map((k) => keyLabel(k, theme.ascii)).join('/');
+  const keys = dialog.kind === 'confirm' ? `${label('confirm')} yes   ${label('cancel')} no` : `${label('confirm')} or ${label('cancel')} closes`;
+  return (
+    <Box
+      flexDirection="column"
+      borderStyle={theme.border}
+      borderColor={theme.mono ? undefined : dialog.dangerous ? 'red' : 'cyan'}
+      width={width}
+      height={height}
+      paddingX={1}
+      overflow="hidden"
+    >
+      <Text wrap="truncate" {...danger}>
+        {dialog.dangerous && theme.mono ? `DANGER: ${dialog.title}` : dialog.title}
+      </Text>
+      {body.map((l, i) => (
+        <Text key={i} wrap="truncate">
+          {l}
+        </Text>
+      ))}
+      <Text wrap="truncate" {...theme.style('key')}>
+        {keys}
+      </Text>
+    </Box>
+  );
+}

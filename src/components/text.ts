@@ -1,0 +1,44 @@
+// Plain-string helpers for fixed-width rows. Widths count UTF-16 units, which is right for the
+// ASCII names, paths and numbers sreg shows; Ink truncates anything wider at the box edge anyway.
+import { truncate } from '../core/format.js';
+
+/** Hard-wraps one line to `width` columns (long URLs and paths stay whole when they fit). */
+export function wrapLine(line: string, width: number): string[] {
+  if (width <= 0) return [''];
+  const expanded = line.replace(/\t/g, '    ');
+  if (expanded.length <= width) return [expanded];
+  const out: string[] = [];
+  for (let i = 0; i < expanded.length; i += width) out.push(expanded.slice(i, i + width));
+  return out;
+}
+
+export function wrapLines(lines: readonly string[], width: number): string[] {
+  return lines.flatMap((l) => wrapLine(l, width));
+}
+
+export function fit(s: string, width: number, ascii = false): string {
+  const t = truncate(s, width, ascii);
+  return t + ' '.repeat(Math.max(0, width - t.length));
+}
+
+/** Right-aligns within width (numbers, sizes). */
+export function fitRight(s: string, width: number, ascii = false): string {
+  const t = truncate(s, width, ascii);
+  return ' '.repeat(Math.max(0, width - t.length)) + t;
+}
+
+/**
+ * Lays out columns in `width`: fixed widths for most, the rest shared by the `grow` ones (weights).
+ * Returns the widths, each at least 1.
+ */
+export function columnWidths(width: number, fixed: Array<number | { grow: number; min: number }>): number[] {
+  const gaps = fixed.length - 1;
+  const fixedSum = fixed.reduce<number>((n, c) => n + (typeof c === 'number' ? c : c.min), 0);
+  const spare = Math.max(0, width - gaps - fixedSum);
+  const weights = fixed.reduce<number>((n, c) => n + (typeof c === 'number' ? 0 : c.grow), 0);
+  return fixed.map((c) => (typeof c === 'number' ? c : c.min + Math.floor((spare * c.grow) / Math.max(1, weights))));
+}
+
+export function row(cells: string[], widths: number[], ascii = false, right: number[] = []): string {
+  return cells.map((c, i) => (right.includes(i) ? fitRight(c, widths[i]!, ascii) : fit(c, widths[i]!, ascii))).join(' ');
+}
