@@ -182,3 +182,16 @@ describe('pull', () => {
     expect(h.services.library.get('lab/once:1').version).toBe(sha);
   });
 });
+
+describe('consent for a transfer', () => {
+  test('pushing to a collection that needs consent fails at plan time with the scopes; after login it works', async () => {
+    const { SANDBOX_HPC_ID } = await import('../../src/sandbox/globus.js');
+    const { ConsentRequiredError } = await import('../../src/core/errors.js');
+    const err = await push(`globus://${SANDBOX_HPC_ID}/~/incoming/`).catch((e) => e);
+    expect(err).toBeInstanceOf(ConsentRequiredError);
+    await h.login((err as InstanceType<typeof ConsentRequiredError>).requiredScopes);
+    const done = await h.services.queue.wait((await push(`globus://${SANDBOX_HPC_ID}/~/incoming/`)).id);
+    expect(done.state).toBe('done');
+    expect(done.destination).toBe(`globus://${SANDBOX_HPC_ID}/~/incoming/lab-busybox:1.36.sif`);
+  });
+});

@@ -156,6 +156,7 @@ export class GlobusClient {
 /** True for errors worth waiting out (network, 5xx, rate limits), as opposed to a definite "no". */
 export function isTransient(e: unknown): boolean {
   if (e instanceof GlobusApiError) {
+    if (/GCDisconnected|OperationPaused|ServiceUnavailable/.test(e.code)) return true;
     if (e.code.startsWith('ExternalError.') || e.code === 'ClientError.Conflict' || e.code === 'Conflict') return false;
     return e.status === undefined || e.status === 429 || e.status >= 500;
   }

@@ -115,7 +115,9 @@ export async function planPush(deps: PlanDeps, local: { path: string; imageName:
     destFolder = asFolder(loc.path);
     destPath = joinPath(destFolder, fileName);
   }
-  const note = await localNote(deps.api, le);
+  // The folder is made here rather than in the runner so that a missing consent (ConsentRequired on a
+  // mapped collection) surfaces before anything is queued, where the UI can log in again and retry.
+  const [note] = await Promise.all([localNote(deps.api, le), deps.api.ensureFolder(loc.endpoint, destFolder)]);
   const options: PushOptions = {
     globus: 'push', localEndpoint: le.endpointId, localPath: file, sourcePath: reach.endpointPath ?? '', ...(reach.ok ? {} : { unreachable: reach.fix }), destEndpoint: loc.endpoint, destPath, destFolder,
     label: taskLabel('push', formatImageName(image, false)), ...(note ? { note } : {}),

@@ -44,7 +44,7 @@ export function taskReason(t: TaskDoc): string | null {
   const nice = t.nice_status;
   const short = t.nice_status_short_description ?? nice;
   if (t.status === 'INACTIVE') return `task paused by Globus (INACTIVE): ${short ?? 'no reason given'}${nice && nice !== short ? ` (${nice})` : ''}; waiting`;
-  if (!nice || nice === 'OK') return null;
+  if (!nice || nice === 'OK') return t.faults ? `transferring; ${t.faults} fault${t.faults > 1 ? 's' : ''} so far, retried by Globus` : null;
   if (nice === 'Queued') return 'queued at Globus';
   const faults = t.faults ? `, ${t.faults} fault${t.faults > 1 ? 's' : ''}` : '';
   return `${short}${nice !== short ? ` (${nice})` : ''}${faults}; Globus keeps retrying`;
