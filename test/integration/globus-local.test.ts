@@ -94,4 +94,14 @@ describe('this machine against the sandbox', () => {
       h.services.settings.set('globusLocal', { endpointId: LOCAL_ID, localPrefix: h.t.dir, remotePrefix: '/' });
     }
   });
+
+  test('choosing a collection as this machine proves the mapping before saving it', async () => {
+    const { chooseLocalEndpoint } = await import('../../src/services/backends/globus/index.js');
+    const ctx = { settings: h.services.settings, library: h.services.library };
+    // Wrong mapping: the collection path exists but is another folder.
+    await expect(chooseLocalEndpoint(h.globus, ctx, { endpointId: LOCAL_ID, localPrefix: h.t.dir, remotePrefix: '/home/sandbox/' })).rejects.toThrow(/is not the library folder|cannot list/);
+    expect(h.services.settings.get('globusLocal')!.remotePrefix).toBe('/');
+    const status = await chooseLocalEndpoint(h.globus, ctx, { endpointId: `globus://${LOCAL_ID}`, localPrefix: h.t.dir, remotePrefix: '/' });
+    expect(status).toMatchObject({ online: true, storageReachable: true });
+  });
 });

@@ -1,7 +1,10 @@
 // The Globus backend: RemoteBackend (login, endpoint search, browsing, mkdir, transfer planning) and the
 // queue runner, over one GlobusAuth (tokens in the secret store) and one TransferApi (caches of
 // endpoint documents and known folders shared by browsing and transfers).
-import { UsageError } from '../../../core/errors.js';
+import { randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { SregError, UsageError } from '../../../core/errors.js';
 import type { BackendContext } from '../../index.js';
 import type { TransferRunner } from '../../transfers/types.js';
 import type { BackendStatus, Listing, LoginFlow, PullPlan, PushPlan, RemoteBackend, SearchHit } from '../backend.js';
@@ -140,6 +143,41 @@ export class GlobusBackend implements RemoteBackend {
     }
     return out;
   }
+}
+
+/**
+ * Makes a collection "this machine" after proving its path mapping: a probe file written into the
+ * library folder here must show up when Globus lists the mapped path there. Saves the choice.
+ */
+export async function chooseLocalEndpoint(
+  backend: GlobusBackend,
+  ctx: Pick<BackendContext, 'settings' | 'library'>,
+  choice: { endpointId: string; localPrefix: string; remotePrefix: string },
+  signal?: AbortSignal,
+): Promise<LocalStatus> {
+  const endpointId = parseGlobusUri(choice.endpointId).endpoint;
+  const local: LocalEndpoint = { endpointId, source: 'settings', localPrefix: resolve(choice.localPrefix), remotePrefix: choice.remotePrefix || '/' };
+  const storage = ctx.library.storageDir;
+  const reach = checkReachable(local, storage, true);
+  if (!reach.ok) throw new SregError(reach.fix!, { kind: 'globus-local-unreachable' });
+  await fsp.mkdir(storage, { recursive: true });
+  const probe = `.sreg-probe-${randomBytes(6).toString('hex')}`;
+  await fsp.writeFile(join(storage, probe), '');
+  try {
+    const names = await backend.api
+      .ls(endpointId, reach.endpointPath!, { signal })
+      .then((l) => l.DATA.map((d) => d.name))
+      .catch((e: Error) => {
+        throw new SregError(`Globus cannot list ${reach.endpointPath} on ${endpointId} (${e.message}); check the collection path that matches ${local.localPrefix}`);
+      });
+    if (!names.includes(probe)) {
+      throw new SregError(`${endpointId}:${reach.endpointPath} is not the library folder ${storage} (a file written there did not show up); check the path mapping`);
+    }
+  } finally {
+    await fsp.rm(join(storage, probe), { force: true });
+  }
+  ctx.settings.set('globusLocal', { endpointId, localPrefix: local.localPrefix, remotePrefix: local.remotePrefix });
+  return backend.localStatus(signal);
 }
 
 export function createBackend(ctx: BackendContext): { backend: GlobusBackend; runner: TransferRunner } {
