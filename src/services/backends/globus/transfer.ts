@@ -79,7 +79,7 @@ export function endpointHit(doc: EndpointDoc, scope: string): SearchHit {
     kind: 'endpoint',
     title: name,
     location: formatGlobusUri(doc.id, doc.default_directory === null ? '/' : '/~/'),
-    detail: [doc.owner_string, gcsLabel(doc), conn.label].filter(Boolean).join(' · '),
+    detail: [doc.id, doc.owner_string, gcsLabel(doc), conn.label].filter(Boolean).join(' · '),
     fields: {
       id: doc.id, displayName: name, owner: doc.owner_string ?? null, entityType: doc.entity_type ?? null,
       gcsVersion: doc.gcs_version ?? null, gcs: gcsLabel(doc), connected: conn.online, status: conn.label,
