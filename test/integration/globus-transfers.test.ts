@@ -195,3 +195,16 @@ describe('consent for a transfer', () => {
     expect(done.destination).toBe(`globus://${SANDBOX_HPC_ID}/~/incoming/lab-busybox:1.36.sif`);
   });
 });
+
+describe('cancel without a running process', () => {
+  test('cancelRemote cancels the task of a job left behind', async () => {
+    h.sandbox.stallTask('next');
+    const job = await pull(`globus://${SANDBOX_LAB_ID}/images/${SAMPLE}`, 'lab/orphan:1');
+    const submitted = await until(job.id, (j) => j.state === 'submitted');
+    const runner = (await h.services.runner('globus')) as unknown as { cancelRemote(j: TransferJob): Promise<string | undefined> };
+    expect(await runner.cancelRemote(submitted)).toBe('Canceled');
+    const done = await h.services.queue.wait(job.id);
+    expect(done.state).toBe('cancelled'); // the watching runner sees the task end
+    expect(done.reason).toMatch(/cancelled/);
+  });
+});

@@ -10,7 +10,7 @@ import { formatImageName, parseImageName } from '../../../core/uri.js';
 import type { Library } from '../../library/images.js';
 import { hashFile } from '../../library/storage.js';
 import { log } from '../../log.js';
-import type { RunContext, TransferRunner } from '../../transfers/types.js';
+import type { RunContext, TransferJob, TransferRunner } from '../../transfers/types.js';
 import { isTransient } from './client.js';
 import { connectionOf, offlineMessage } from './local.js';
 import { planPull, planPush, stagingFor, type PlanDeps, type PullOptions, type PushOptions } from './plan.js';
@@ -76,6 +76,14 @@ export class GlobusRunner implements TransferRunner {
    */
   private async checkpoint(): Promise<void> {
     if (!this.deps.library.db.open) await new Promise<never>(() => {});
+  }
+
+  /**
+   * Cancels the Globus task of a job no process is running (e.g. `sreg tasks --cancel` on a job whose
+   * sreg was closed): the queue can call this after marking the job cancelled.
+   */
+  async cancelRemote(job: Pick<TransferJob, 'remoteTaskId'>): Promise<string | undefined> {
+    return job.remoteTaskId ? this.deps.api.cancel(job.remoteTaskId) : undefined;
   }
 
   async run(ctx: RunContext): Promise<{ note?: string } | void> {
@@ -203,6 +211,7 @@ export class GlobusRunner implements TransferRunner {
         const t = await this.patiently(ctx, 'check the Globus task', () => api.task(taskId, ctx.signal));
         ctx.progress(t.bytes_transferred ?? 0, ctx.job.bytesTotal ?? undefined);
         if (t.status === 'SUCCEEDED') return t;
+        if (t.status === 'FAILED' && t.fatal_error?.code === 'CANCELED') throw new CancelledError(`Globus task ${taskId} was cancelled at Globus`);
         if (t.status === 'FAILED') throw new RemoteError(`Globus task ${taskId} failed: ${taskReason(t)}`);
         let reason = taskReason(t);
         if (/GC_NOT_CONNECTED|GC_PAUSED/.test(t.nice_status ?? '') || (t.status === 'ACTIVE' && lastReason && /local Globus endpoint/.test(lastReason))) {
@@ -216,7 +225,7 @@ export class GlobusRunner implements TransferRunner {
         await this.checkpoint();
       }
     } catch (e) {
-      if (ctx.signal.aborted || e instanceof CancelledError) {
+      if (ctx.signal.aborted) {
         const code = await api.cancel(taskId).catch((err) => `not cancelled (${messageOf(err)})`);
         log('globus', `#${ctx.job.id} cancel task ${taskId}: ${code}`);
         throw new CancelledError(`cancelled; Globus task ${taskId}: ${code}`);
