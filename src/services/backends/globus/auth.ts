@@ -82,7 +82,10 @@ export class GlobusAuth implements TokenSource {
 
   token(rs: string): StoredToken | undefined {
     const t = this.secrets.get<StoredToken>(tokenKey(rs));
-    if (t) registerSecret(t.access_token), registerSecret(t.refresh_token);
+    if (t) {
+      registerSecret(t.access_token);
+      registerSecret(t.refresh_token);
+    }
     return t;
   }
 
