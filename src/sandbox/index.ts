@@ -2,11 +2,10 @@
 // real SIF images, and points sreg at them with its own throw-away library and config. The folder is
 // shared by every sandbox run of this user (under the system temp folder), so a push in one command
 // can be pulled by the next; delete it to start over.
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Env } from '../services/config.js';
+import { applySandboxPaths, openSettings, type Env } from '../services/config.js';
 import type { SandboxHandle } from '../services/index.js';
 import { startDropboxSandbox } from './dropbox.js';
 import { SANDBOX_LAPTOP_ID, defaultSandboxEndpoints, seedGlobusSandbox, startGlobusSandbox } from './globus.js';
@@ -14,23 +13,9 @@ import { SANDBOX_LAPTOP_ID, defaultSandboxEndpoints, seedGlobusSandbox, startGlo
 export const SANDBOX_DROPBOX_APP_KEY = 'sreg-sandbox-app';
 const IMAGES = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../assets/sandbox-images');
 
-export function sandboxDir(env: Env): string {
-  return env.SREG_SANDBOX_DIR || join(tmpdir(), `sreg-sandbox-${userInfo().uid}`);
-}
-
 export async function startSandbox(env: Env = process.env): Promise<SandboxHandle> {
-  const dir = sandboxDir(env);
-  const library = join(dir, 'library');
-  mkdirSync(join(library, 'shub'), { recursive: true });
-  Object.assign(env, {
-    SREGISTRY_DATABASE: library,
-    SREGISTRY_STORAGE: join(library, 'shub'),
-    XDG_CONFIG_HOME: join(dir, 'config'),
-    XDG_STATE_HOME: join(dir, 'state'),
-    SREG_DROPBOX_APP_KEY: env.SREG_DROPBOX_APP_KEY || SANDBOX_DROPBOX_APP_KEY,
-  });
-  delete env.SREGISTRY_DROPBOX_TOKEN;
-  delete env.SREGISTRY_CLIENT;
+  const dir = applySandboxPaths(env);
+  env.SREG_DROPBOX_APP_KEY = env.SREG_DROPBOX_APP_KEY || SANDBOX_DROPBOX_APP_KEY;
 
   // "This machine" is a Globus Connect Personal endpoint whose "/" is the sandbox folder, so a pull
   // lands next to the library storage exactly as it would on a real laptop.
@@ -84,7 +69,6 @@ export async function startSandbox(env: Env = process.env): Promise<SandboxHandl
 
 /** Tells the Globus backend that the sandbox laptop endpoint is "this machine" (root = sandbox folder). */
 async function seedLocalEndpointSetting(env: Env, dir: string): Promise<void> {
-  const { openSettings } = await import('../services/config.js');
   const settings = await openSettings(env);
   if (!settings.get('globusLocal')) settings.set('globusLocal', { endpointId: SANDBOX_LAPTOP_ID, localPrefix: dir, remotePrefix: '/' });
 }

@@ -1,6 +1,7 @@
 // Where things live, and the environment variables that move them. Read on every call (not cached at
 // import) so that sandbox mode and tests can point everything elsewhere before the first use.
-import { homedir } from 'node:os';
+import { mkdirSync } from 'node:fs';
+import { homedir, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
 export type Env = Record<string, string | undefined>;
@@ -47,6 +48,30 @@ export function concurrency(env: Env = process.env): number {
 
 export function isSandbox(env: Env = process.env): boolean {
   return env.SREG_SANDBOX === '1' || env.SREG_SANDBOX === 'true';
+}
+
+/** The sandbox's own folder: shared by this user's sandbox runs, under the system temp folder. */
+export function sandboxDir(env: Env = process.env): string {
+  return env.SREG_SANDBOX_DIR || join(tmpdir(), `sreg-sandbox-${userInfo().uid}`);
+}
+
+/**
+ * Points library, config and state at the sandbox folder (a throw-away library), and forgets the
+ * variables that would reach a real account. Idempotent; library commands need only this, not the servers.
+ */
+export function applySandboxPaths(env: Env = process.env): string {
+  const dir = sandboxDir(env);
+  const library = join(dir, 'library');
+  mkdirSync(join(library, 'shub'), { recursive: true });
+  Object.assign(env, {
+    SREGISTRY_DATABASE: library,
+    SREGISTRY_STORAGE: join(library, 'shub'),
+    XDG_CONFIG_HOME: join(dir, 'config'),
+    XDG_STATE_HOME: join(dir, 'state'),
+  });
+  delete env.SREGISTRY_DROPBOX_TOKEN;
+  delete env.SREGISTRY_CLIENT;
+  return dir;
 }
 
 /** Lazily created settings store (conf), kept in the config folder. */

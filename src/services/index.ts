@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { SregError, UsageError } from '../core/errors.js';
 import { SecretStore } from './auth/tokens.js';
 import type { BackendKind, RemoteBackend } from './backends/backend.js';
-import { concurrency, isSandbox, openSettings, paths, type Env, type Settings } from './config.js';
+import { applySandboxPaths, concurrency, isSandbox, openSettings, paths, type Env, type Settings } from './config.js';
 import { Library } from './library/images.js';
 import { TransferQueue } from './transfers/queue.js';
 import type { TransferRunner } from './transfers/types.js';
@@ -42,6 +42,7 @@ const LOADERS: Record<string, () => Promise<BackendModule>> = {
  * start an empty library elsewhere); the default ~/.singularity is created on first use.
  */
 export function openLibrary(env: Env = process.env): Library {
+  if (isSandbox(env)) applySandboxPaths(env);
   const p = paths(env);
   if (env.SREGISTRY_DATABASE && !existsSync(env.SREGISTRY_DATABASE)) {
     throw new SregError(`database folder ${env.SREGISTRY_DATABASE} does not exist (SREGISTRY_DATABASE); create it or unset the variable`);
@@ -101,6 +102,7 @@ export async function openServices(options: { adoptAll?: boolean; env?: Env } = 
     activeBackend: () => activeBackend(env, settings.store),
     close: async () => {
       queue.stop();
+      await queue.settle();
       await sandbox?.close();
       library.close();
     },

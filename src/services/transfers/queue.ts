@@ -71,6 +71,7 @@ export declare interface TransferQueue {
 export class TransferQueue extends EventEmitter {
   private readonly active = new Map<number, Active>();
   private readonly mine = new Set<number>();
+  private readonly pending = new Set<Promise<unknown>>();
   private stopped = false;
 
   constructor(
@@ -225,10 +226,34 @@ export class TransferQueue extends EventEmitter {
       a.controller.abort(new CancelledError());
     } else {
       this.patch(id, { state: 'cancelled', reason: 'cancelled by user', finished: true });
+      if (job.remoteTaskId) this.track(this.cancelRemote(job));
     }
     const after = this.get(id);
     this.emit('change', after);
     return after;
+  }
+
+  /** A remote task nobody here is watching (e.g. after `sreg pull --no-wait`) is cancelled at the service. */
+  private async cancelRemote(job: TransferJob): Promise<void> {
+    try {
+      const runner = await this.runners(job.backend);
+      await runner.cancelRemote?.(job);
+      log('transfer', `#${job.id} remote task ${job.remoteTaskId} cancelled`);
+    } catch (e) {
+      const reason = `cancelled here, but the remote task ${job.remoteTaskId} could not be cancelled: ${messageOf(e)}`;
+      this.patch(job.id, { reason });
+      log('transfer', `#${job.id} ${reason}`);
+    }
+  }
+
+  private track(p: Promise<unknown>): void {
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+
+  /** Waits for background work started by cancel() (remote cancels) to finish. */
+  async settle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
   /** Queues a failed or cancelled job again, from the start. */

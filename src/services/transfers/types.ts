@@ -57,4 +57,6 @@ export interface RunContext {
 export interface TransferRunner {
   /** Does the whole job. Resolve = done (with an optional note), throw = failed with the message. */
   run(ctx: RunContext): Promise<{ note?: string } | void>;
+  /** Stops the remote side of a job no process is running here (a Globus task left submitted). */
+  cancelRemote?(job: TransferJob): Promise<unknown>;
 }
