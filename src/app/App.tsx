@@ -1,7 +1,7 @@
 // The frame: providers, the one keyboard listener, the router from routes to screens, and the chrome
 // (tab bar, status bar, footer). Height is at most rows - 1 so the terminal never scrolls.
 import { Box, Text, useApp, useInput, type Key } from 'ink';
-import { useMemo, useReducer, useRef } from 'react';
+import { useEffect, useMemo, useReducer, useRef } from 'react';
 import { Confirm, dialogHeight } from '../components/Confirm.js';
 import { Footer } from '../components/Footer.js';
 import { StatusBar } from '../components/StatusBar.js';
@@ -10,11 +10,18 @@ import { useActions } from '../hooks/useActions.js';
 import { useLibrary } from '../hooks/useLibrary.js';
 import { ServicesProvider, useServices, type TuiServices } from '../hooks/useServices.js';
 import { useTerminalSize } from '../hooks/useTerminalSize.js';
+import { useTransfers } from '../hooks/useTransfers.js';
+import { AuthScreen } from '../screens/Auth.js';
+import { BrowserScreen } from '../screens/Browser.js';
+import { EndpointSearchScreen } from '../screens/EndpointSearch.js';
 import { HelpScreen } from '../screens/Help.js';
+import { HomeScreen } from '../screens/Home.js';
 import { InspectScreen } from '../screens/Inspect.js';
 import { LibraryScreen } from '../screens/Library.js';
 import { LogScreen } from '../screens/Log.js';
+import { TransfersScreen } from '../screens/Transfers.js';
 import { CommandRouter, RouterContext, StoreContext, useCommands, useStore } from './context.js';
+import { isPlainText, useKeyQueue } from './keys.js';
 import { resolveKey, type KeyContext } from './keymap.js';
 import { currentRoute, initialState, reducer, type Route } from './store.js';
 import { ThemeContext, themeFromEnv, type Theme } from './theme.js';
@@ -51,33 +58,46 @@ function Frame({ router }: { router: CommandRouter }) {
   const { state, dispatch } = useStore();
   const { exit } = useApp();
   const route = currentRoute(state);
+  const transfers = useTransfers();
+  // A finished pull is a new library image: let every library view read again.
+  useEffect(() => dispatch({ type: 'refresh', what: 'library' }), [transfers.finished, dispatch]);
   const ctx: KeyContext = { screen: route.screen, dialog: !!state.dialog, typing: !!state.typing };
   const ctxRef = useRef(ctx);
   ctxRef.current = ctx;
 
-  const onKey = (input: string, key: Key): void => {
+  const handle = (input: string, key: Key): void => {
     const command = resolveKey(input, key, ctxRef.current);
     if (command) {
       if (!ctxRef.current.dialog) dispatch({ type: 'clear-message' });
       router.run(command);
-    } else if (ctxRef.current.typing && input && !key.ctrl && !key.meta) {
+    } else if (ctxRef.current.typing && input && isPlainText(input) && !key.ctrl && !key.meta) {
       dispatch({ type: 'text-append', text: input });
-    } else if (input.length > 1 && !key.ctrl && !key.meta) {
-      // Keys typed while sreg was busy arrive as one chunk; take them one at a time, letting each
-      // render first (a `/` starts typing, so the letters after it are text).
-      onKey(input[0]!, { ...key, shift: /[A-Z]/.test(input[0]!) });
-      setTimeout(() => onKey(input.slice(1), key), 0);
     }
   };
+  const onKey = useKeyQueue(handle, () => ctxRef.current.typing);
   useInput(onKey);
 
   useCommands(
     {
-      quit: () => exit(),
+      quit: () => {
+        const running = transfers.active.length;
+        if (!running) return exit();
+        dispatch({
+          type: 'dialog',
+          dialog: {
+            kind: 'confirm',
+            title: `Quit with ${running} transfer${running === 1 ? '' : 's'} unfinished?`,
+            lines: ['They stay in the queue and carry on the next time sreg starts (Globus tasks keep running at Globus meanwhile).'],
+            action: { kind: 'quit' },
+          },
+        });
+      },
       help: () => dispatch({ type: 'navigate', route: { screen: 'help', from: route.screen } }),
       back: () => dispatch({ type: 'back' }),
       'go-library': () => dispatch({ type: 'go', route: { screen: 'library' } }),
       'go-log': () => dispatch({ type: 'go', route: { screen: 'log' } }),
+      'go-home': () => dispatch({ type: 'go', route: { screen: 'home' } }),
+      'go-transfers': () => dispatch({ type: 'go', route: { screen: 'transfers' } }),
       'text-accept': () => dispatch({ type: 'type-stop' }),
       'text-cancel': () => dispatch({ type: 'type-stop', clear: true }),
       'text-delete': () => dispatch({ type: 'text-delete' }),
@@ -104,7 +124,7 @@ function Frame({ router }: { router: CommandRouter }) {
       <TabBar width={columns} screen={route.screen} />
       <Screen route={route} width={columns} height={bodyHeight - dialogH} />
       {state.dialog ? <DialogHost width={columns} height={dialogH} /> : null}
-      <Status width={columns} />
+      <Status width={columns} transfers={transfers.summary} />
       <Footer ctx={ctx} width={columns} />
     </Box>
   );
@@ -120,17 +140,17 @@ function Screen({ route, width, height }: { route: Route; width: number; height:
       return <HelpScreen width={width} height={height} />;
     case 'log':
       return <LogScreen width={width} height={height} />;
-    default:
-      return <Placeholder name={route.screen} width={width} height={height} />;
+    case 'home':
+      return <HomeScreen width={width} height={height} />;
+    case 'auth':
+      return <AuthScreen backend={route.backend} scopes={route.scopes} reason={route.reason} returnTo={route.returnTo} width={width} height={height} />;
+    case 'browser':
+      return <BrowserScreen backend={route.backend} location={route.location} width={width} height={height} />;
+    case 'transfers':
+      return <TransfersScreen width={width} height={height} />;
+    case 'endpoints':
+      return <EndpointSearchScreen width={width} height={height} />;
   }
-}
-
-function Placeholder({ name, width, height }: { name: string; width: number; height: number }) {
-  return (
-    <Box width={width} height={height}>
-      <Text wrap="truncate"> {name}: coming soon</Text>
-    </Box>
-  );
 }
 
 function DialogHost({ width, height }: { width: number; height: number }) {
@@ -145,6 +165,7 @@ function DialogHost({ width, height }: { width: number; height: number }) {
         const action = dialog.kind === 'confirm' ? dialog.action : undefined;
         if (!action) return;
         if (action.kind === 'quit') return exit();
+        if (action.kind === 'enqueue' && action.clearMarks) dispatch({ type: 'marks-clear', list: action.clearMarks });
         dispatch({ type: 'busy', text: 'working' });
         void run(action).then((r) => {
           for (const what of r.refresh) dispatch({ type: 'refresh', what });
@@ -158,11 +179,11 @@ function DialogHost({ width, height }: { width: number; height: number }) {
   return <Confirm dialog={dialog} width={width} height={height} />;
 }
 
-function Status({ width }: { width: number }) {
+function Status({ width, transfers }: { width: number; transfers: string }) {
   const { state } = useStore();
   const { env, sandbox } = useServices();
   const lib = useLibrary('', state.epoch.library);
-  const facts = [lib.location, `${lib.total} image${lib.total === 1 ? '' : 's'}`];
+  const facts = [lib.location, `${lib.total} image${lib.total === 1 ? '' : 's'}`, ...(transfers ? [transfers] : [])];
   const isSandbox = !!sandbox || env.SREG_SANDBOX === '1' || env.SREG_SANDBOX === 'true';
   return <StatusBar width={width} sandbox={isSandbox} facts={facts} message={state.message} busy={state.busy} />;
 }

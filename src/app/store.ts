@@ -10,7 +10,7 @@ export type Route =
   | { screen: 'help'; from: ScreenName }
   | { screen: 'log' }
   | { screen: 'home' }
-  | { screen: 'auth'; backend: string; scopes?: string[]; reason?: string }
+  | { screen: 'auth'; backend: string; scopes?: string[]; reason?: string; returnTo?: 'browser' | 'back' }
   | { screen: 'browser'; backend: string; location?: string }
   | { screen: 'transfers' }
   | { screen: 'endpoints' };
@@ -24,7 +24,7 @@ export interface ListPos {
 /** What a confirmed dialog does; plain data, carried out by useActions. */
 export type PendingAction =
   | { kind: 'delete-image'; uri: string }
-  | { kind: 'enqueue'; jobs: NewTransfer[] }
+  | { kind: 'enqueue'; jobs: NewTransfer[]; clearMarks?: string }
   | { kind: 'remote-remove'; backend: string; locations: string[] }
   | { kind: 'remove-bookmark'; uri: string }
   | { kind: 'quit' };
@@ -90,16 +90,16 @@ export type Action =
   | { type: 'scope-next'; count: number }
   | { type: 'refresh'; what: string };
 
+/** Fields that have the keyboard as long as their screen is shown. */
+const ALWAYS_TYPING: Partial<Record<ScreenName, string>> = { auth: 'auth', endpoints: 'endpoints' };
+
 export function initialState(route: Route = { screen: 'library' }): State {
-  return { stack: [route], lists: {}, inputs: {}, marks: {}, pane: 'remote', showHidden: false, qr: true, tokenMode: false, endpointScope: 0, epoch: {} };
+  return { stack: [route], typing: ALWAYS_TYPING[route.screen], lists: {}, inputs: {}, marks: {}, pane: 'remote', showHidden: false, qr: false, tokenMode: false, endpointScope: 0, epoch: {} };
 }
 
 export const currentRoute = (s: State): Route => s.stack[s.stack.length - 1]!;
 export const listPos = (s: State, list: string): ListPos => s.lists[list] ?? { cursor: 0, top: 0 };
 export const input = (s: State, field: string): string => s.inputs[field] ?? '';
-
-/** Fields that have the keyboard as long as their screen is shown. */
-const ALWAYS_TYPING: Partial<Record<ScreenName, string>> = { auth: 'auth', endpoints: 'endpoints' };
 
 /** The first visible row that keeps the cursor on screen; also used at render time after a resize. */
 export function visibleTop(pos: ListPos, count: number, height: number): number {

@@ -9,6 +9,8 @@ export interface PaneProps {
   title: string;
   /** Text at the right end of the top edge (counts, position). */
   info?: string;
+  /** Paths lose their start rather than their end when the title is too long. */
+  keepEnd?: boolean;
   width: number;
   height: number;
   focused?: boolean;
@@ -18,12 +20,13 @@ export interface PaneProps {
 /** Rows and columns a Pane leaves for its content. */
 export const paneInner = (width: number, height: number) => ({ width: Math.max(1, width - 2), height: Math.max(1, height - 2) });
 
-export function Pane({ title, info, width, height, focused = true, children }: PaneProps) {
+export function Pane({ title, info, keepEnd, width, height, focused = true, children }: PaneProps) {
   const theme = useTheme();
   const [tl, hz, tr] = theme.ascii ? ['+', '-', '+'] : ['╭', '─', '╮'];
   const room = Math.max(0, width - 4);
-  const t = truncate(` ${title} `, room, theme.ascii);
-  const i = info ? truncate(` ${info} `, Math.max(0, room - t.length - 1), theme.ascii) : '';
+  const i = info ? truncate(` ${info} `, Math.max(0, Math.floor(room / 3)), theme.ascii) : '';
+  const titleRoom = Math.max(0, room - i.length - 1);
+  const t = keepEnd && title.length + 2 > titleRoom ? ` ${theme.ascii ? '~' : '…'}${title.slice(title.length - Math.max(0, titleRoom - 3))} ` : truncate(` ${title} `, titleRoom, theme.ascii);
   const fill = Math.max(0, width - 2 - 1 - t.length - i.length - 1);
   const edge = theme.mono ? {} : { color: focused ? 'cyan' : undefined };
   return (

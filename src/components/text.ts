@@ -36,9 +36,34 @@ export function columnWidths(width: number, fixed: Array<number | { grow: number
   const fixedSum = fixed.reduce<number>((n, c) => n + (typeof c === 'number' ? c : c.min), 0);
   const spare = Math.max(0, width - gaps - fixedSum);
   const weights = fixed.reduce<number>((n, c) => n + (typeof c === 'number' ? 0 : c.grow), 0);
-  return fixed.map((c) => (typeof c === 'number' ? c : c.min + Math.floor((spare * c.grow) / Math.max(1, weights))));
+  const out = fixed.map((c) => (typeof c === 'number' ? c : c.min + Math.floor((spare * c.grow) / Math.max(1, weights))));
+  // What rounding left over goes to the first growing column, so rows fill the width exactly.
+  const first = fixed.findIndex((c) => typeof c !== 'number');
+  if (first >= 0) out[first]! += Math.max(0, width - gaps - out.reduce((n, w) => n + w, 0));
+  return out;
 }
 
 export function row(cells: string[], widths: number[], ascii = false, right: number[] = []): string {
   return cells.map((c, i) => (right.includes(i) ? fitRight(c, widths[i]!, ascii) : fit(c, widths[i]!, ascii))).join(' ');
+}
+
+/** Wraps prose at spaces; words longer than the width are cut hard. */
+export function wordWrap(text: string, width: number): string[] {
+  if (width <= 0) return [''];
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const candidate = line ? `${line} ${word}` : word;
+    if (candidate.length <= width) {
+      line = candidate;
+      continue;
+    }
+    if (line) out.push(line);
+    line = '';
+    const chunks = wrapLine(word, width);
+    out.push(...chunks.slice(0, -1));
+    line = chunks[chunks.length - 1] ?? '';
+  }
+  out.push(line);
+  return out;
 }
