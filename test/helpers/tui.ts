@@ -64,6 +64,7 @@ class FakeStdin extends EventEmitter {
 export const KEYS: Record<string, string> = {
   up: '\x1b[A', down: '\x1b[B', right: '\x1b[C', left: '\x1b[D', enter: '\r', escape: '\x1b', tab: '\t',
   backspace: '\x7f', pageup: '\x1b[5~', pagedown: '\x1b[6~', home: '\x1b[H', end: '\x1b[F', space: ' ', 'ctrl+c': '\x03',
+  'ctrl+u': '\x15', 'ctrl+t': '\x14', 'ctrl+f': '\x06', 'ctrl+b': '\x02',
 };
 
 const tick = (ms = 15) => new Promise((r) => setTimeout(r, ms));
@@ -100,6 +101,17 @@ export function renderFrame(element: ReactElement, size: { columns?: number; row
     while (l.length && l[l.length - 1] === '') l.pop();
     return l;
   };
+  // Waits until no frame has been written for a while: the App takes one key per event-loop turn, and
+  // a busy machine (tmux tests in the other fork) stretches those turns.
+  const settle = async (min: number) => {
+    await tick(min);
+    let seen = stdout.frames.length;
+    for (let quiet = 0, i = 0; quiet < 2 && i < 50; i++) {
+      await tick(10);
+      quiet = stdout.frames.length === seen ? quiet + 1 : 0;
+      seen = stdout.frames.length;
+    }
+  };
   const r: Rendered = {
     raw,
     lines,
@@ -107,7 +119,7 @@ export function renderFrame(element: ReactElement, size: { columns?: number; row
     press: async (...keys) => {
       for (const k of keys) {
         stdin.send(KEYS[k] ?? k);
-        await tick(k === 'escape' ? 30 : 15);
+        await settle(k === 'escape' ? 30 : 10);
       }
     },
     type: async (text) => {
@@ -115,7 +127,7 @@ export function renderFrame(element: ReactElement, size: { columns?: number; row
         stdin.send(ch);
         await tick(5);
       }
-      await tick();
+      await settle(10);
     },
     resize: async (columns, rows) => {
       stdout.columns = columns;
@@ -180,6 +192,10 @@ export async function makeServices(options: { backends?: Partial<Record<BackendK
     },
     cleanup: async () => {
       queue.stop();
+      // Stop what still runs before the database goes away under it.
+      const live = queue.list({ all: true }).filter((j) => !['done', 'failed', 'cancelled'].includes(j.state));
+      for (const j of live) queue.cancel(j.id);
+      await Promise.race([Promise.all(live.map((j) => queue.wait(j.id).catch(() => undefined))), new Promise((res) => setTimeout(res, 3000))]);
       library.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -1,0 +1,142 @@
+// Browser at 80x24 over a test-double remote (a folder tree) and a real temp library: panes, folders,
+// hidden files, marks, copies both ways through the real transfer queue, delete, share, bookmark.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { folderBackend, folderRunner, makeTree, type FolderBackend } from '../helpers/folder-backend.js';
+import { addImage, frameFits, makeServices, renderApp, SAMPLES, type Rendered, type TestServices } from '../helpers/tui.js';
+
+let services: TestServices;
+let remote: FolderBackend;
+let root: string;
+let r: Rendered | undefined;
+
+beforeEach(async () => {
+  root = join(process.env.TMPDIR ?? '/tmp', `sreg-browser-${process.pid}-${Date.now()}`);
+  mkdirSync(root, { recursive: true });
+  makeTree(root, SAMPLES);
+  remote = folderBackend('dropbox', 'Dropbox', root, { loggedIn: true });
+  let lib: TestServices['library'] | undefined;
+  services = await makeServices({ backends: { dropbox: remote }, runners: { dropbox: { run: (ctx) => folderRunner('dropbox', root, lib!).run(ctx) } } });
+  lib = services.library;
+  await addImage(services.library, join(SAMPLES, 'busybox_arm64.sif'), 'mine/busybox:arm64');
+});
+afterEach(async () => {
+  r?.unmount();
+  r = undefined;
+  await services.cleanup();
+});
+
+const open = () => renderApp(services, { route: { screen: 'browser', backend: 'dropbox' } });
+const cursorRow = (r: Rendered) => r.lines().find((l) => l.includes('›'))!;
+
+describe('Browser screen', () => {
+  it('shows the remote folder on the left and the library on the right, inside 80x24', async () => {
+    r = open();
+    await r.waitFor('lab/');
+    frameFits(r);
+    const text = r.text();
+    expect(text).toContain('Dropbox:/');
+    expect(text).toContain('locked/');
+    expect(text).toMatch(/Library\s*─+\s*1 images/);
+    expect(text).toContain('mine/busybox:arm64');
+    expect(text).toMatch(/Tab pane/);
+  });
+
+  it('enters folders, goes up with Backspace, highlights images with sizes, toggles hidden files', async () => {
+    r = open();
+    await r.waitFor('lab/');
+    await r.press('enter');
+    await r.waitFor('Dropbox:/lab');
+    frameFits(r);
+    expect(r.text()).toMatch(/busybox_latest\.sif ◆\s+774 KiB \d{4}-\d\d-\d\d/);
+    expect(r.text()).toContain('old/');
+    expect(r.text()).not.toContain('.hidden');
+    await r.press('.');
+    await r.waitFor('.hidden');
+    await r.press('.');
+    await r.waitFor(() => !r!.text().includes('.hidden'));
+    await r.press('backspace');
+    await r.waitFor('locked/');
+    expect(r.text()).not.toContain('busybox_latest');
+  });
+
+  it('marks two images, c asks with source, destination and count, y queues pulls that land in the library', async () => {
+    r = open();
+    await r.waitFor('lab/');
+    await r.press('enter');
+    await r.waitFor('busybox_latest.sif');
+    await r.press('j', 'space', 'space');
+    expect(r.text().match(/●/g)?.length).toBe(2);
+    await r.press('c');
+    await r.waitFor('Copy 2 images to the local library?');
+    frameFits(r);
+    const text = r.text();
+    expect(text).toContain('from: Dropbox:/lab');
+    expect(text).toContain('to:   the local library');
+    expect(text).toContain('busybox_latest.sif -> remote/busybox_latest:latest');
+    expect(text).toContain('groups_v1.sif -> remote/groups_v1:latest');
+    await r.press('y');
+    await r.waitFor('2 transfers queued');
+    await r.waitFor(() => services.queue.list().filter((j) => j.state === 'done').length === 2, 10000);
+    await r.waitFor('remote/groups_v1:latest');
+    expect(services.library.find('remote/busybox_latest:latest')).toBeDefined();
+    expect(r.text().match(/●/g)).toBeNull();
+  });
+
+  it('copies a library image to the remote from the right pane', async () => {
+    r = open();
+    await r.waitFor('lab/');
+    await r.press('enter');
+    await r.waitFor('busybox_latest.sif');
+    await r.press('tab', 'c');
+    await r.waitFor('Copy 1 image to Dropbox?');
+    expect(r.text()).toContain('from: the local library');
+    // Dropbox keeps sregistry-cli's layout: the push is planned from the app folder's root.
+    expect(r.text()).toContain('mine/busybox:arm64 -> dropbox://busybox_arm64.sif');
+    await r.press('y');
+    await r.waitFor(() => existsSync(join(root, 'busybox_arm64.sif')), 10000);
+    await r.press('tab', 'backspace');
+    await r.waitFor('busybox_arm64.sif');
+  });
+
+  it('n keeps everything; d deletes on the remote only after yes', async () => {
+    r = open();
+    await r.waitFor('lab/');
+    await r.press('enter');
+    await r.waitFor('busybox_latest.sif');
+    await r.press('j', 'd');
+    await r.waitFor('Delete 1 item on Dropbox?');
+    expect(r.text()).toContain('cannot be undone');
+    frameFits(r);
+    await r.press('n');
+    await r.waitFor(() => !r!.text().includes('Delete 1 item'));
+    expect(existsSync(join(root, 'lab', 'busybox_latest.sif'))).toBe(true);
+    await r.press('d', 'y');
+    await r.waitFor('deleted 1 item on Dropbox');
+    expect(existsSync(join(root, 'lab', 'busybox_latest.sif'))).toBe(false);
+    expect(remote.removed).toEqual(['dropbox://lab/busybox_latest.sif']);
+  });
+
+  it('s shows a share link whole (wrapped), b bookmarks the folder, / filters the listing', async () => {
+    r = open();
+    await r.waitFor('lab/');
+    await r.press('enter');
+    await r.waitFor('busybox_latest.sif');
+    await r.press('s');
+    await r.waitFor('select a remote file to share');
+    await r.press('j', 's');
+    await r.waitFor('Link to busybox_latest.sif');
+    frameFits(r);
+    expect(r.text().replace(/[│\n ]/g, '')).toContain('https://share.example.org/s/busybox_latest.sif?dl=0&long=' + 'x'.repeat(60));
+    await r.press('escape');
+    await r.press('b');
+    await r.waitFor('bookmarked Dropbox:/lab');
+    expect(services.settings.get('bookmarks')).toEqual([{ label: 'Dropbox:/lab', uri: 'dropbox://lab' }]);
+    await r.press('/');
+    await r.type('group');
+    await r.waitFor('1 of 4');
+    expect(r.text()).toMatch(/›.groups_v1\.sif/);
+    frameFits(r);
+  });
+});
