@@ -2,12 +2,11 @@
 // key (token_access_type=offline) whose refresh token lives in the secret store. We refresh ourselves
 // rather than through the SDK: it neither persists tokens, dedupes refreshes, nor retries on 401 (§6).
 import { createHash, randomBytes } from 'node:crypto';
-import nodeFetch from 'node-fetch';
 import { AuthRequiredError, RemoteError, UsageError } from '../../../core/errors.js';
 import type { SecretStore } from '../../auth/tokens.js';
 import type { Env } from '../../config.js';
 import { log, registerSecret } from '../../log.js';
-import { agentFor, routeOf, type DropboxHosts } from './client.js';
+import { httpFetch, routeOf, type DropboxHosts } from './client.js';
 import { LOGIN_AGAIN } from './errors.js';
 
 export const SECRET_KEY = 'dropbox';
@@ -128,11 +127,10 @@ export class DropboxAuth {
     const url = `${this.hosts.oauth}/oauth2/token`;
     let res;
     try {
-      res = await nodeFetch(url, {
+      res = await httpFetch(url, {
         method: 'POST',
         headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams(params).toString(),
-        agent: agentFor(url),
       });
     } catch (e) {
       log('http', `POST ${routeOf(url)} -> ${(e as Error).message}`);

@@ -1,18 +1,17 @@
 // Downloads bypass the SDK (it buffers whole files, contracts/dropbox.md §6): a raw POST to
 // /2/files/download streamed into a temp file in the storage folder, sha256 and content_hash computed
 // as bytes arrive, resumed with `Range: bytes=<have>-` after a dropped or short response.
-import { createHash } from 'node:crypto';
 import { createWriteStream, promises as fsp, type WriteStream } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { CancelledError, IntegrityError, RemoteError } from '../../../core/errors.js';
-import { DropboxContentHasher } from '../../../core/hash.js';
 import { sleep } from '../../http.js';
 import { log } from '../../log.js';
 import type { DropboxApi } from './api.js';
 import { agentFor, headerJson } from './client.js';
 import { classify, toUserError } from './errors.js';
 import type { FileMetadata } from './files.js';
+import { streamHasher, type StreamHasher } from './hashing.js';
 
 export interface DownloadOptions {
   path: string;
@@ -69,8 +68,8 @@ class Sink {
   }
 }
 
-/** Streams one response body into the sink, skipping `skip` bytes; resolves with the bytes taken. */
-function drain(res: IncomingMessage, sink: Sink, skip: number, take: (chunk: Buffer) => void): Promise<void> {
+/** Streams one response body into the sink and the hasher, skipping `skip` bytes, pausing when either is full. */
+function drain(res: IncomingMessage, sink: Sink, hasher: StreamHasher, skip: number, take: (chunk: Buffer) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     let toSkip = skip;
     res.on('data', (c: Buffer) => {
@@ -81,10 +80,14 @@ function drain(res: IncomingMessage, sink: Sink, skip: number, take: (chunk: Buf
         chunk = chunk.subarray(n);
         if (chunk.length === 0) return;
       }
+      hasher.update(chunk);
       take(chunk);
-      if (!sink.write(chunk)) {
+      const waits: Array<Promise<unknown>> = [];
+      if (!sink.write(chunk)) waits.push(new Promise<void>((r) => sink.ws.once('drain', () => r())));
+      if (hasher.busy) waits.push(new Promise<void>((r) => hasher.once('drain', () => r())));
+      if (waits.length) {
         res.pause();
-        sink.ws.once('drain', () => res.resume());
+        void Promise.all(waits).then(() => res.resume());
       }
     });
     res.on('end', () => (res.complete ? resolve() : reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }))));
@@ -95,8 +98,7 @@ function drain(res: IncomingMessage, sink: Sink, skip: number, take: (chunk: Buf
 
 export async function downloadFile(api: DropboxApi, o: DownloadOptions): Promise<Downloaded> {
   const url = `${api.hosts.content}/2/files/download`;
-  const sha = createHash('sha256');
-  const content = new DropboxContentHasher();
+  let hasher: StreamHasher | undefined;
   const ws = createWriteStream(o.tmp, { flags: 'wx', mode: 0o644, highWaterMark: 4 << 20 });
   const sink = new Sink(ws);
   let have = 0;
@@ -130,9 +132,8 @@ export async function downloadFile(api: DropboxApi, o: DownloadOptions): Promise
           skip = have; // the server ignored Range: drop what we already have
         }
         const total = meta.size;
-        await drain(res, sink, skip, (chunk) => {
-          sha.update(chunk);
-          content.update(chunk);
+        hasher ??= streamHasher(total);
+        await drain(res, sink, hasher, skip, (chunk) => {
           have += chunk.length;
           o.onProgress?.(have, total);
         });
@@ -162,12 +163,13 @@ export async function downloadFile(api: DropboxApi, o: DownloadOptions): Promise
       await sleep(next, o.signal);
     }
     await new Promise<void>((resolve, reject) => ws.end((err?: Error | null) => (err ? reject(err) : resolve())));
-    const local = content.digest();
-    if (metadata.content_hash && metadata.content_hash !== local) {
-      throw new IntegrityError(`download of ${o.path} is corrupt (content_hash ${local.slice(0, 12)}… ≠ ${metadata.content_hash.slice(0, 12)}…); pull again`);
+    const local = await hasher!.digest();
+    if (metadata.content_hash && metadata.content_hash !== local.contentHash) {
+      throw new IntegrityError(`download of ${o.path} is corrupt (content_hash ${local.contentHash.slice(0, 12)}… ≠ ${metadata.content_hash.slice(0, 12)}…); pull again`);
     }
-    return { sha256: sha.digest('hex'), size: have, metadata };
+    return { sha256: local.sha256, size: have, metadata };
   } catch (e) {
+    hasher?.dispose();
     ws.destroy();
     await fsp.rm(o.tmp, { force: true });
     throw e;

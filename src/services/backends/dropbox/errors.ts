@@ -54,7 +54,7 @@ export function tagChain(u: unknown): string[] {
   return out;
 }
 
-/** Turns anything the SDK, node-fetch or our raw requests threw into facts. */
+/** Turns anything the SDK or our requests threw into facts. */
 export function classify(e: unknown): Classified {
   const err = e as { status?: number; headers?: unknown; error?: unknown; code?: string; type?: string; errno?: string; cause?: { code?: string } };
   if (typeof err?.status === 'number' && err.status >= 400) {

@@ -13,6 +13,7 @@ import { DropboxApiError } from './errors.js';
 
 export const SINGLE_UPLOAD_LIMIT = 150 * 1024 * 1024;
 export const DEFAULT_CHUNK = 64 * 1024 * 1024;
+const MAX_CHUNK = 37 * DROPBOX_BLOCK; // 148 MiB: the largest 4 MiB multiple under the 150 MiB request limit
 const MAX_OFFSET_RESUMES = 50;
 
 export interface FileMetadata {
@@ -123,10 +124,10 @@ export async function uploadFile(api: DropboxApi, o: UploadOptions): Promise<Fil
   const calls = { signal: o.signal, target: o.path };
   let meta: FileMetadata;
 
-  if (size <= (o.singleLimit ?? SINGLE_UPLOAD_LIMIT)) {
+  if (size <= Math.min(o.singleLimit ?? SINGLE_UPLOAD_LIMIT, SINGLE_UPLOAD_LIMIT)) {
     meta = (await api.call('upload', (dbx) => dbx.filesUpload({ ...commit(), contents: body(o.file, 0, size, digests, progress, o.signal) }), calls)) as unknown as FileMetadata;
   } else {
-    const chunk = Math.max(DROPBOX_BLOCK, Math.floor((o.chunkSize ?? DEFAULT_CHUNK) / DROPBOX_BLOCK) * DROPBOX_BLOCK);
+    const chunk = Math.min(MAX_CHUNK, Math.max(DROPBOX_BLOCK, Math.floor((o.chunkSize ?? DEFAULT_CHUNK) / DROPBOX_BLOCK) * DROPBOX_BLOCK));
     let end = Math.min(chunk, size);
     const started = await api.call('upload_session/start', (dbx) => dbx.filesUploadSessionStart({ close: false, contents: body(o.file, 0, end, digests, progress, o.signal) }), calls);
     const session = started.session_id;

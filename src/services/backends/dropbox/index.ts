@@ -73,7 +73,7 @@ export class DropboxBackend implements RemoteBackend {
 
   private async *folder(path: string, recursive: boolean, signal?: AbortSignal): AsyncGenerator<Entry> {
     const target = path || '/';
-    let page = await this.api.call('list_folder', (dbx) => dbx.filesListFolder({ path, recursive, limit: 2000, include_deleted: false }), { signal, target });
+    let page = await this.api.call('list_folder', (dbx) => dbx.filesListFolder({ path, recursive, include_deleted: false }), { signal, target });
     for (;;) {
       for (const e of page.entries as Entry[]) yield e;
       if (!page.has_more) return;

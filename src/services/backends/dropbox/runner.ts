@@ -28,6 +28,12 @@ export class DropboxRunner implements TransferRunner {
     return ctx.job.kind === 'push' ? this.push(ctx) : this.pull(ctx);
   }
 
+  /** Size knobs (tests use small ones): a positive number of MiB from the environment. */
+  private mib(name: string): number | undefined {
+    const n = Number(this.env[name]);
+    return this.env[name] && Number.isFinite(n) && n > 0 ? Math.floor(n * MIB) : undefined;
+  }
+
   /** A push source is a library name or a file path. */
   private localFile(source: string): string {
     if (isAbsolute(source) && existsSync(source)) return source;
@@ -40,11 +46,11 @@ export class DropboxRunner implements TransferRunner {
     const { job } = ctx;
     const file = this.localFile(job.source);
     const path = toPath(job.destination);
-    const chunkMiB = Number(this.env.SREG_DROPBOX_CHUNK_MIB);
     const meta = await uploadFile(this.api, {
       file,
       path,
-      chunkSize: Number.isFinite(chunkMiB) && chunkMiB > 0 ? chunkMiB * MIB : undefined,
+      chunkSize: this.mib('SREG_DROPBOX_CHUNK_MIB'),
+      singleLimit: this.mib('SREG_DROPBOX_SINGLE_LIMIT_MIB'),
       signal: ctx.signal,
       onProgress: (done, total) => ctx.progress(done, total),
     });
@@ -62,7 +68,9 @@ export class DropboxRunner implements TransferRunner {
     }
     const path = toPath(job.source);
     const tmp = await tempPath(this.library.storageDir);
+    const started = Date.now();
     const got = await downloadFile(this.api, { path, tmp, signal: ctx.signal, onProgress: (done, total) => ctx.progress(done, total) });
+    log('transfer', `#${job.id} downloaded ${got.size} bytes in ${Date.now() - started} ms (content_hash ok); importing`);
     ctx.update({ state: 'importing' });
     const { image, replaced } = await this.library.commitTemp(tmp, got.sha256, got.size, name, { client: 'dropbox', url: job.source, force });
     log('transfer', `#${job.id} pulled ${job.source} -> ${image.uri} (${replaced ? 'update' : 'new'})`);
