@@ -3,7 +3,8 @@
 // given back. The build comes from `npm test`'s pretest (tsc); run `npx tsc -p tsconfig.json` first
 // when running this file alone.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addSamples, makeServices, type TestServices } from '../helpers/tui.js';
@@ -60,11 +61,11 @@ describe.skipIf(!hasTmux)('sreg in a real terminal (tmux)', () => {
     await services?.cleanup();
   });
 
-  function start(extraEnv: Record<string, string> = {}): { name: string; exitFile: string } {
+  function start(extraEnv: Record<string, string> = {}, args = ''): { name: string; exitFile: string } {
     const name = `s${++session}`;
     const exitFile = join(services.dir, `${name}.exit`);
     const env = Object.entries({ ...services.env, ...extraEnv }).map(([k, v]) => `${k}='${v}'`).join(' ');
-    const cmd = `env -u CI -u CONTINUOUS_INTEGRATION -u NO_COLOR ${env} '${process.execPath}' bin/sreg.js; echo $? > '${exitFile}'`;
+    const cmd = `env -u CI -u CONTINUOUS_INTEGRATION -u NO_COLOR -u SREGISTRY_CLIENT -u SREGISTRY_DROPBOX_TOKEN ${env} '${process.execPath}' bin/sreg.js ${args}; echo $? > '${exitFile}'`;
     tmux('-u', 'new-session', '-d', '-x', '80', '-y', '24', '-s', name, '-c', ROOT, cmd);
     tmux('set-option', '-t', name, 'remain-on-exit', 'on');
     return { name, exitFile };
@@ -137,4 +138,89 @@ describe.skipIf(!hasTmux)('sreg in a real terminal (tmux)', () => {
     expect(screen(name).join('\n')).not.toContain('COLLECTION');
     tmux('kill-session', '-t', name);
   });
+
+  describe('with the sandbox (sreg --sandbox)', () => {
+    let sandboxDir: string;
+    beforeAll(() => {
+      sandboxDir = mkdtempSync(join(tmpdir(), 'sreg-e2e-sandbox-'));
+    });
+    afterAll(() => rmSync(sandboxDir, { recursive: true, force: true }));
+
+    const quit = async (name: string, exitFile: string) => {
+      keys(name, 'q');
+      await until(name, () => tmux('display-message', '-p', '-t', name, '#{pane_dead}').trim() === '1', 'sreg to exit');
+      expect(readFileSync(exitFile, 'utf8').trim()).toBe('0');
+      tmux('kill-session', '-t', name);
+    };
+
+    it('Dropbox: logs in, browses, marks an image, copies it, watches it finish and finds it in the Library', async () => {
+      const { name, exitFile } = start({ SREG_SANDBOX_DIR: join(sandboxDir, 'dropbox') }, '--sandbox');
+      await until(name, has('SANDBOX'), 'the sandbox label', 30000);
+      keys(name, '2');
+      await until(name, (l) => /Dropbox\s+not logged in/.test(l.join('\n')), 'Dropbox on Home');
+      keys(name, 'Enter');
+      let lines = await until(name, has('the code is filled in'), 'the Dropbox login');
+      frameIsWholeish(lines);
+      keys(name, 'Enter');
+      lines = await until(name, has('lab/'), 'the Dropbox root');
+      expect(lines[1]).toMatch(/Dropbox\//);
+      keys(name, 'Enter');
+      await until(name, has('busybox:1.33.sif'), 'the lab folder');
+      keys(name, 'Space');
+      await pause();
+      keys(name, 'c');
+      lines = await until(name, has('Copy 1 image to the local library?'), 'the copy question');
+      expect(lines.join('\n')).toContain('busybox:1.33.sif -> lab/busybox:1.33');
+      keys(name, 'y');
+      await until(name, has('queued'), 'the queued message');
+      keys(name, 't');
+      await until(name, (l) => /lab\/busybox:1\.33\s+done\s+100%/.test(l.join('\n')), 'the finished pull', 60000);
+      keys(name, '1');
+      lines = await until(name, (l) => /lab\s+busybox\s+1\.33/.test(l.join('\n')), 'the image in the Library');
+      frameIsWhole(lines, 80, 24, 'Library');
+      await quit(name, exitFile);
+    });
+
+    it('Globus: logs in, searches endpoints, opens one, pulls an image and sees it arrive in the Library', async () => {
+      const { name, exitFile } = start({ SREG_SANDBOX_DIR: join(sandboxDir, 'globus') }, '--sandbox');
+      await until(name, has('SANDBOX'), 'the sandbox label', 30000);
+      keys(name, '2');
+      await until(name, (l) => /Globus\s+not logged in/.test(l.join('\n')), 'Globus on Home');
+      keys(name, 'j');
+      await pause();
+      keys(name, 'Enter');
+      await until(name, has('the code is filled in'), 'the Globus login');
+      keys(name, 'Enter');
+      await until(name, has('machine):/home/sandbox/'), 'the browser on this machine');
+      keys(name, 'e');
+      await until(name, has('Globus endpoints'), 'the endpoint search');
+      for (const ch of 'shared') keys(name, ch);
+      let lines = await until(name, (l) => /› Shared Lab Data/.test(l.join('\n')), 'the search result');
+      frameIsWhole(lines, 80, 24, 'Globus endpoints');
+      keys(name, 'Enter');
+      await until(name, has('Shared Lab Data:/'), 'the endpoint in the browser');
+      keys(name, 'j');
+      await pause();
+      keys(name, 'Enter');
+      await until(name, has('one-group.sif'), 'the images folder');
+      keys(name, 'G');
+      await pause();
+      keys(name, 'c');
+      lines = await until(name, has('Copy 1 image to the local library?'), 'the copy question');
+      expect(lines.join('\n')).toContain('one-group.sif -> library/one-group:latest');
+      keys(name, 'y');
+      keys(name, 't');
+      await until(name, (l) => /library\/one-group:latest\s+done\s+100%/.test(l.join('\n')), 'the finished Globus task', 90000);
+      keys(name, '1');
+      await until(name, (l) => /library\s+one-group\s+latest/.test(l.join('\n')), 'the image in the Library');
+      await quit(name, exitFile);
+    });
+  });
 });
+
+/** Screens without a pane (the login) still keep to the terminal. */
+function frameIsWholeish(lines: string[]): void {
+  expect(lines[0]).toMatch(/^ sreg {2}1 Library/);
+  expect(lines.length).toBeLessThan(24);
+  for (const l of lines) expect([...l].length).toBeLessThanOrEqual(80);
+}
