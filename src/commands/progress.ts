@@ -31,7 +31,7 @@ export function waitForJob(s: Services, first: TransferJob, options: WaitOptions
   let lastState = '';
   let lastTenth = -1;
   let drawn = false;
-  let cancelling = false;
+  let cancelling = 0;
 
   const draw = (job: TransferJob, force = false) => {
     if (options.quiet) return;
@@ -69,12 +69,14 @@ export function waitForJob(s: Services, first: TransferJob, options: WaitOptions
       draw(job, job.state !== lastState);
     };
     const onSigint = () => {
+      // One Ctrl-C is sometimes emitted twice in quick succession here; a person takes longer to press again.
+      if (cancelling && Date.now() - cancelling < 500) return;
       if (cancelling) {
-        cleanup();
-        reject(new SregError('interrupted; the transfer may still be recorded as running (see: sreg tasks)', { exitCode: 130 }));
-        return;
+        // Quit at once, without closing the library under the running job; the next queue adopts the row.
+        process.stderr.write(`sreg: interrupted; transfer #${id} is left to be resumed (see: sreg tasks)\n`);
+        process.exit(130);
       }
-      cancelling = true;
+      cancelling = Date.now();
       process.stderr.write(`${tty && drawn ? '\n' : ''}cancelling transfer #${id}… (Ctrl-C again to quit at once)\n`);
       try {
         s.queue.cancel(id);

@@ -56,7 +56,8 @@ async function watch(s: Services, all: boolean): Promise<void> {
       lines = text.split('\n').length;
     } else {
       for (const j of jobs) {
-        const key = `${j.state} ${pct(j)}`;
+        const tenth = j.bytesTotal ? Math.floor((j.bytesDone / j.bytesTotal) * 10) : 0;
+        const key = `${j.state} ${tenth}`; // a line per state change and per 10%
         if (seen.get(j.id) !== key) {
           seen.set(j.id, key);
           out(`#${j.id} ${j.kind} ${j.state} ${pct(j)} ${j.source} -> ${j.destination}${j.reason ? ` (${j.reason})` : ''}`);

@@ -100,6 +100,7 @@ export async function downloadFile(api: DropboxApi, o: DownloadOptions): Promise
   const url = `${api.hosts.content}/2/files/download`;
   let hasher: StreamHasher | undefined;
   const ws = createWriteStream(o.tmp, { flags: 'wx', mode: 0o644, highWaterMark: 4 << 20 });
+  ws.on('error', (e) => (sink.failure ??= e)); // reported by the loop; after destroy() (cancel) it is moot
   const sink = new Sink(ws);
   let have = 0;
   let metadata: FileMetadata | undefined;
