@@ -34,8 +34,9 @@ export async function runTui(): Promise<number> {
   process.on('exit', leave);
   process.stdin.setRawMode?.(true);
 
-  const [{ openServices }, { render }, React, { App }, { themeFromEnv }] = await Promise.all([
+  const [{ openServices }, { log }, { render }, React, { App }, { themeFromEnv }] = await Promise.all([
     import('../services/index.js'),
+    import('../services/log.js'),
     import('ink'),
     import('react'),
     import('./App.js'),
@@ -82,8 +83,11 @@ export async function runTui(): Promise<number> {
     if (process.env.SREG_DEBUG === '1') process.stderr.write(String((e as Error)?.stack) + '\n');
     process.exit(1);
   };
+  // A promise someone forgot to catch (a background token refresh, say) is logged, not fatal: the
+  // screen that started the work shows its own error.
+  const stray = (e: unknown) => log('tui', `unhandled rejection: ${messageOf(e)}`);
   process.on('uncaughtException', crash);
-  process.on('unhandledRejection', crash);
+  process.on('unhandledRejection', stray);
 
   try {
     await instance.waitUntilExit();
@@ -95,7 +99,7 @@ export async function runTui(): Promise<number> {
     leave();
     for (const [s, h] of handlers) process.off(s, h);
     process.off('uncaughtException', crash);
-    process.off('unhandledRejection', crash);
+    process.off('unhandledRejection', stray);
     await services.close().catch(() => undefined);
     process.stdin.unref?.();
     // Transfers stay in the database and resume next time; do not let a stuck socket hold the exit.

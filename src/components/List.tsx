@@ -5,6 +5,7 @@ import { Box, Text } from 'ink';
 import { memo } from 'react';
 import { visibleTop, type ListPos } from '../app/store.js';
 import { useTheme, type Role } from '../app/theme.js';
+import { truncate } from '../core/format.js';
 import { fit } from './text.js';
 
 export interface ListProps<T> {
@@ -54,7 +55,7 @@ export function List<T>({ items, pos, height, width, keyOf, format, marks, focus
     <Box flexDirection="column" width={width} height={h} overflow="hidden">
       {items.length === 0 && empty ? (
         <Text wrap="truncate" {...theme.style('muted')}>
-          {'  ' + empty}
+          {truncate('  ' + empty, width, theme.ascii)}
         </Text>
       ) : null}
       {visible.map((item, i) => {

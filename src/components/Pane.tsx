@@ -24,7 +24,8 @@ export function Pane({ title, info, keepEnd, width, height, focused = true, chil
   const theme = useTheme();
   const [tl, hz, tr] = theme.ascii ? ['+', '-', '+'] : ['╭', '─', '╮'];
   const room = Math.max(0, width - 4);
-  const i = info ? truncate(` ${info} `, Math.max(0, Math.floor(room / 3)), theme.ascii) : '';
+  // The title has first claim on the edge; the info gets what is left, and at least a third.
+  const i = info ? truncate(` ${info} `, Math.max(Math.floor(room / 3), room - title.length - 3), theme.ascii) : '';
   const titleRoom = Math.max(0, room - i.length - 1);
   const t = keepEnd && title.length + 2 > titleRoom ? ` ${theme.ascii ? '~' : '…'}${title.slice(title.length - Math.max(0, titleRoom - 3))} ` : truncate(` ${title} `, titleRoom, theme.ascii);
   const fill = Math.max(0, width - 2 - 1 - t.length - i.length - 1);

@@ -47,12 +47,19 @@ export function BrowserScreen({ backend, location, width, height }: BrowserProps
 
   useBrowserCommands({ backend, view, remote, local, addBookmark, location: view.listing?.location ?? location });
 
+  // Dates take 16 columns, 10 when narrower, none in a very narrow pane.
   const wide = left.width >= 56;
-  const rw = columnWidths(left.width - 2, [{ grow: 1, min: 10 }, 8, wide ? 16 : 10]);
+  const dated = left.width >= 40;
+  const rw = columnWidths(left.width - 2, dated ? [{ grow: 1, min: 10 }, 8, wide ? 16 : 10] : [{ grow: 1, min: 10 }, 8]);
   const lw = columnWidths(right.width - 2, [{ grow: 1, min: 10 }, 8]);
   const g = theme.glyph;
   const formatRemote = (e: RemoteEntry) => ({
-    text: row([e.kind === 'dir' ? `${e.name}/` : e.isImage ? `${e.name} ${g.image}` : e.name, e.kind === 'dir' ? '' : formatBytes(e.size), formatDate(e.modified).slice(0, wide ? 16 : 10)], rw, theme.ascii, [1]),
+    text: row(
+      [e.kind === 'dir' ? `${e.name}/` : e.isImage ? `${e.name} ${g.image}` : e.name, e.kind === 'dir' ? '' : formatBytes(e.size), ...(dated ? [formatDate(e.modified).slice(0, wide ? 16 : 10)] : [])],
+      rw,
+      theme.ascii,
+      [1],
+    ),
     role: e.kind === 'dir' ? ('dir' as const) : e.isImage ? ('image' as const) : undefined,
   });
   const formatLocal = (i: ImageRecord) => ({ text: row([imageName(i), formatBytes(i.size)], lw, theme.ascii, [1]) });

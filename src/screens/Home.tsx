@@ -7,6 +7,7 @@ import { useTheme, type Role } from '../app/theme.js';
 import { List } from '../components/List.js';
 import { Pane, paneInner } from '../components/Pane.js';
 import { columnWidths, row } from '../components/text.js';
+import { truncate } from '../core/format.js';
 import { kindOf, useBookmarks, useRemotes, type RemoteRow } from '../hooks/useRemotes.js';
 import type { Bookmark } from '../hooks/types.js';
 
@@ -75,7 +76,7 @@ export function HomeScreen({ width, height }: { width: number; height: number })
     if (item.type === 'bookmark') return { text: row(['bookmark', item.bookmark.label, item.bookmark.uri], widths, theme.ascii) };
     const s = stateWords(item.remote);
     const mark = item.remote.status?.loggedIn ? theme.glyph.ok + ' ' : '';
-    return { text: row(['remote', item.remote.title, `${mark}${s.state}${s.detail ? ' · ' + s.detail : ''}`], widths, theme.ascii), role: s.role };
+    return { text: row(['remote', item.remote.title, `${mark}${s.state}${s.detail ? ` ${theme.glyph.sep} ${s.detail}` : ''}`], widths, theme.ascii), role: s.role };
   };
   const keyOf = (item: Item) => (item.type === 'remote' ? item.remote.kind : item.type === 'search' ? 'search' : 'bm:' + item.bookmark.uri);
   return (
@@ -83,7 +84,7 @@ export function HomeScreen({ width, height }: { width: number; height: number })
       <List items={items} pos={pos} height={listHeight} width={inner.width} keyOf={keyOf} format={format} />
       <Box flexDirection="column">
         <Text wrap="truncate" {...theme.style('muted')}>
-          {' ' + (bookmarks.length ? '' : 'No bookmarks yet: press b in the Browser to keep a folder here.')}
+          {truncate(' ' + (bookmarks.length ? '' : 'No bookmarks yet: press b in the Browser to keep a folder here.'), inner.width, theme.ascii)}
         </Text>
       </Box>
     </Pane>

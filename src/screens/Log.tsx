@@ -5,6 +5,7 @@ import { useCommands, useStore } from '../app/context.js';
 import { listPos, type Move } from '../app/store.js';
 import { useTheme } from '../app/theme.js';
 import { Pane, paneInner } from '../components/Pane.js';
+import { truncate } from '../core/format.js';
 import { useLog } from '../hooks/useLog.js';
 
 export function LogScreen({ width, height }: { width: number; height: number }) {
@@ -33,7 +34,7 @@ export function LogScreen({ width, height }: { width: number; height: number }) 
         {lines.length === 0 ? <Text {...theme.style('muted')}> Nothing logged yet.</Text> : null}
         {lines.slice(top, end).map((l, i) => (
           <Text key={top + i} wrap="truncate" {...(/ (failed|error)/i.test(l) ? theme.style('error') : {})}>
-            {' ' + l}
+            {truncate(' ' + l, inner.width, theme.ascii)}
           </Text>
         ))}
       </Box>

@@ -140,3 +140,28 @@ describe('Browser screen', () => {
     frameFits(r);
   });
 });
+
+describe('Browser without colour or Unicode', () => {
+  it('NO_COLOR: no colour codes, focus and selection by inverse video; ASCII: nothing outside ASCII', async () => {
+    const { createTheme } = await import('../../src/app/theme.js');
+    r = renderApp(services, { route: { screen: 'browser', backend: 'dropbox', location: 'dropbox://lab' }, theme: createTheme({ mono: true }) });
+    await r.waitFor('busybox_latest.sif');
+    await r.press('j', 'space', 'd');
+    await r.waitFor('DANGER: Delete');
+    const sgr = [...r.raw().matchAll(/\x1b\[([0-9;]*)m/g)].flatMap((m) => m[1]!.split(';').filter(Boolean).map(Number));
+    expect(sgr.filter((p) => (p >= 30 && p <= 49) || (p >= 90 && p <= 107))).toEqual([]);
+    expect(sgr).toContain(7);
+    r.unmount();
+    r = renderApp(services, { route: { screen: 'browser', backend: 'dropbox', location: 'dropbox://lab' }, theme: createTheme({ ascii: true }), columns: 60, rows: 15 });
+    await r.waitFor('busybox_l');
+    frameFits(r, 60, 15);
+    expect([...r.text()].filter((c) => c.charCodeAt(0) > 126)).toEqual([]);
+    await r.press('t');
+    await r.waitFor('Transfers');
+    expect([...r.text()].filter((c) => c.charCodeAt(0) > 126)).toEqual([]);
+    await r.press('2');
+    await r.waitFor('Remotes');
+    await r.waitFor('logged in');
+    expect(r.lines().filter((l) => [...l].some((c) => c.charCodeAt(0) > 126))).toEqual([]);
+  });
+});
