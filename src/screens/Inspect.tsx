@@ -26,8 +26,13 @@ interface Attributes {
 
 export function inspectLines(img: ImageDetails, width: number): Line[] {
   const out: Line[] = [];
-  const push = (text: string, role?: Role, indent = '') => {
-    for (const l of wrapLine(indent + text, width)) out.push({ text: l, role });
+  // Wrapped lines keep their indent (plus `hang` columns, so a fact's value stays in its column).
+  const push = (raw: string, role?: Role, indent = '', hang = 0) => {
+    const text = raw.replace(/\t/g, '    ');
+    const first = wrapLine(text, Math.max(1, width - indent.length))[0] ?? '';
+    out.push({ text: indent + first, role });
+    const rest = text.slice(first.length);
+    if (rest) for (const l of wrapLine(rest, Math.max(1, width - indent.length - hang))) out.push({ text: indent + ' '.repeat(hang) + l, role });
   };
   const section = (title: string) => {
     if (out.length) out.push({ text: '' });
@@ -42,7 +47,7 @@ export function inspectLines(img: ImageDetails, width: number): Line[] {
   const sif = m.sif as { arch?: string; version?: string; created?: number; partitions?: unknown[]; signatures?: unknown[] } | undefined;
 
   section(`${img.collection}/${img.name}:${img.tag}`);
-  const fact = (k: string, v: string | number | null | undefined) => push(`${k.padEnd(9)}${v ?? '-'}`, undefined, '  ');
+  const fact = (k: string, v: string | number | null | undefined) => push(`${k.padEnd(9)}${v ?? '-'}`, undefined, '  ', 9);
   fact('file', img.image);
   fact('size', formatBytes(img.size ?? (m.size as number | undefined)));
   fact('added', `${formatDate(img.createdAt)} (client ${img.client})`);
@@ -56,7 +61,10 @@ export function inspectLines(img: ImageDetails, width: number): Line[] {
   const labels = Object.entries(attrs.labels ?? {});
   if (!labels.length) push('(none recorded)', 'muted', '  ');
   const keyWidth = Math.min(32, Math.max(0, ...labels.map(([k]) => k.length)) + 1);
-  for (const [k, v] of labels) push(`${(k + ':').padEnd(keyWidth + 1)}${v}`, undefined, '  ');
+  for (const [k, v] of labels) {
+    const key = k + ':';
+    push(`${key.length > keyWidth ? key + ' ' : key.padEnd(keyWidth + 1)}${v}`, undefined, '  ', Math.min(keyWidth + 1, 24));
+  }
 
   section('Deffile');
   block(attrs.deffile);

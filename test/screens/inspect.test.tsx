@@ -1,12 +1,17 @@
 // Inspect screen: labels, deffile, runscript, environment of an image, scrolling, Esc back.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { addSamples, frameFits, makeServices, renderApp, type Rendered, type TestServices } from '../helpers/tui.js';
+import { join } from 'node:path';
+import { addImage, addSamples, frameFits, makeServices, renderApp, SAMPLES, type Rendered, type TestServices } from '../helpers/tui.js';
 
 let services: TestServices;
 let r: Rendered | undefined;
 
 beforeAll(async () => {
   services = await makeServices();
+  // Added first, so it is at the bottom of the list (newest first).
+  await addImage(services.library, join(SAMPLES, 'empty.sif'), 'zz/tabs:wide', {
+    data: { attributes: { deffile: `Bootstrap: scratch\n%post\n\techo ${'long-argument-'.repeat(12)}end\n`, labels: { ['a.very.long.label.key.that.goes.on.and.on.forever']: 'value' } } },
+  });
   await addSamples(services.library);
 });
 afterAll(async () => services.cleanup());
@@ -48,5 +53,15 @@ describe('Inspect screen', () => {
     await r.waitFor('Inspect');
     await r.press('backspace');
     await r.waitFor('COLLECTION');
+  });
+
+  it('long lines wrap under their indent and tabs become spaces, all inside 80 columns', async () => {
+    r = renderApp(services, { route: { screen: 'inspect', uri: 'zz/tabs:wide' } });
+    await r.waitFor('Deffile');
+    frameFits(r);
+    expect(r.text()).toContain('a.very.long.label.key.that.goes.on.and.on.forever: value');
+    expect(r.text()).toMatch(/\n│ {7}echo long-argument-/);
+    expect(r.text()).toMatch(/\n│ {3}ent-long-argument-/);
+    expect(r.text()).not.toContain('\t');
   });
 });
