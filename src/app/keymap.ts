@@ -83,7 +83,7 @@ export const KEYMAP: Binding[] = [
   // Auth
   { command: 'submit', keys: ['enter'], scopes: ['auth'], typing: true, description: 'Send the pasted code or token', hint: 'send', group: 'Log in' },
   { command: 'qr-toggle', keys: ['tab'], scopes: ['auth'], typing: true, description: 'Show or hide the QR code of the login URL', hint: 'QR code', group: 'Log in' },
-  { command: 'token-mode', keys: ['ctrl+t'], scopes: ['auth'], typing: true, description: 'Paste an access token instead of a code (Dropbox)', hint: 'token', group: 'Log in' },
+  { command: 'token-mode', keys: ['ctrl+t'], scopes: ['auth'], typing: true, description: 'Paste an access token instead of a code (Dropbox; the login screen says so)', group: 'Log in' },
 
   // Browser
   { command: 'open', keys: ['enter', 'right', 'l'], scopes: ['browser'], description: 'Open the selected folder (or inspect a local image)', hint: 'open', group: 'Browser' },

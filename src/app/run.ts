@@ -16,6 +16,8 @@ export async function runTui(): Promise<number> {
   // The TUI only starts on a real terminal, so that guess is wrong here; clear it before they load.
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
+  // React's development build checks every element; a user's terminal wants the production one.
+  process.env.NODE_ENV ??= 'production';
 
   let inAlt = false;
   const leave = () => {

@@ -2,6 +2,7 @@
 // folders, images highlighted), the local library on the right; Tab switches, Space marks, c copies the
 // marked images to the other side after a confirmation that shows source, destination and count.
 import { Box, Text } from 'ink';
+import { useMemo } from 'react';
 import { useCommands, useStore } from '../app/context.js';
 import { input, listPos, type Move } from '../app/store.js';
 import { useTheme } from '../app/theme.js';
@@ -32,7 +33,8 @@ export function BrowserScreen({ backend, location, width, height }: BrowserProps
   const { add: addBookmark } = useBookmarks(state.epoch.home);
   const filter = input(state, 'browser.remote').toLowerCase();
   const typing = state.typing === 'browser.remote';
-  const entries = (view.listing?.entries ?? []).filter((e) => !filter || e.name.toLowerCase().includes(filter));
+  const all = view.listing?.entries;
+  const entries = useMemo(() => (all ?? []).filter((e) => !filter || e.name.toLowerCase().includes(filter)), [all, filter]);
 
   const leftW = Math.floor(width * 0.56);
   const rightW = width - leftW;

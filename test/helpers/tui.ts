@@ -80,6 +80,8 @@ export interface Rendered {
   resize(columns: number, rows: number): Promise<void>;
   waitFor(what: string | RegExp | (() => boolean), timeoutMs?: number): Promise<void>;
   unmount(): void;
+  /** Writes raw bytes to the app's stdin without waiting (timing tests). */
+  send(data: string): void;
   stdout: FakeStdout;
 }
 
@@ -144,6 +146,7 @@ export function renderFrame(element: ReactElement, size: { columns?: number; row
       }
     },
     unmount: () => instance.unmount(),
+    send: (data) => stdin.send(data),
     stdout,
   };
   return r;
