@@ -61,6 +61,8 @@ export interface State {
   endpointScope: number;
   /** Bumped to make a hook reload: library, listing, log, home. */
   epoch: Record<string, number>;
+  /** After going up a folder: the entry to put the cursor on once the listing arrives. */
+  select?: string;
 }
 
 export type Move = number | 'top' | 'bottom' | 'page-up' | 'page-down';
@@ -70,7 +72,8 @@ export type Action =
   | { type: 'replace'; route: Route }
   | { type: 'go'; route: Route }
   | { type: 'back' }
-  | { type: 'browse'; location: string }
+  | { type: 'browse'; location: string; select?: string }
+  | { type: 'selected'; list: string; index: number; count: number; height: number }
   | { type: 'move'; list: string; by: Move; count: number; height: number }
   | { type: 'scroll'; list: string; by: Move; count: number; height: number }
   | { type: 'set-cursor'; list: string; cursor: number }
@@ -171,8 +174,10 @@ export function reducer(s: State, a: Action): State {
     case 'browse': {
       const top = currentRoute(s);
       if (top.screen !== 'browser') return s;
-      return enter(s, [...s.stack.slice(0, -1), { ...top, location: a.location }]);
+      return { ...enter(s, [...s.stack.slice(0, -1), { ...top, location: a.location }]), select: a.select };
     }
+    case 'selected':
+      return { ...s, select: undefined, lists: { ...s.lists, [a.list]: moveList({ cursor: 0, top: 0 }, Math.max(0, a.index), a.count, a.height) } };
     case 'move':
       return { ...s, lists: { ...s.lists, [a.list]: moveList(listPos(s, a.list), a.by, a.count, a.height) } };
     case 'scroll':

@@ -2,7 +2,7 @@
 // folders, images highlighted), the local library on the right; Tab switches, Space marks, c copies the
 // marked images to the other side after a confirmation that shows source, destination and count.
 import { Box, Text } from 'ink';
-import { useMemo } from 'react';
+import { useEffect, useMemo } from 'react';
 import { useCommands, useStore } from '../app/context.js';
 import { input, listPos, type Move } from '../app/store.js';
 import { useTheme } from '../app/theme.js';
@@ -46,6 +46,15 @@ export function BrowserScreen({ backend, location, width, height }: BrowserProps
   const localPos = listPos(state, 'browser.local');
   const remote = { entries, pos: remotePos, height: remoteRows, marks: state.marks['browser.remote'] ?? [] };
   const local = { images: lib.images, pos: localPos, height: right.height, marks: state.marks['browser.local'] ?? [] };
+
+  // Coming up from a folder, the cursor lands on that folder.
+  useEffect(() => {
+    if (!state.select || !all) return;
+    const strip = (l: string) => l.replace(/\/+$/, '');
+    const index = entries.findIndex((e) => strip(e.location) === strip(state.select!));
+    dispatch({ type: 'selected', list: 'browser.remote', index, count: entries.length, height: remoteRows });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [all]);
 
   useBrowserCommands({ backend, view, remote, local, addBookmark, location: view.listing?.location ?? location });
 

@@ -123,7 +123,7 @@ export function useBrowserCommands(d: BrowserData): void {
     },
     parent: () => {
       const parent = d.view.listing?.parent;
-      if (onRemote && parent !== undefined) dispatch({ type: 'browse', location: parent });
+      if (onRemote && parent !== undefined) dispatch({ type: 'browse', location: parent, select: d.view.listing?.location });
     },
     mark: () => {
       const key = onRemote ? cur?.location : curImage ? String(curImage.id) : undefined;

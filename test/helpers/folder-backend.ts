@@ -122,6 +122,7 @@ export function folderRunner(kind: BackendKind, root: string, library: Library):
 export function makeTree(root: string, samples: string): void {
   mkdirSync(join(root, 'lab', 'old'), { recursive: true });
   mkdirSync(join(root, 'locked'), { recursive: true });
+  mkdirSync(join(root, 'zoo'), { recursive: true });
   copyFileSync(join(samples, 'busybox_amd64.sif'), join(root, 'lab', 'busybox_latest.sif'));
   copyFileSync(join(samples, 'one-group.sif'), join(root, 'lab', 'groups_v1.sif'));
   copyFileSync(join(samples, 'empty.sif'), join(root, 'locked', 'secret.sif'));

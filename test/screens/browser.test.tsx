@@ -59,6 +59,11 @@ describe('Browser screen', () => {
     await r.press('backspace');
     await r.waitFor('locked/');
     expect(r.text()).not.toContain('busybox_latest');
+    await r.press('G', 'enter');
+    await r.waitFor('this folder is empty');
+    await r.press('backspace');
+    // the cursor is back on the folder we came from
+    await r.waitFor(/› zoo\//);
   });
 
   it('marks two images, c asks with source, destination and count, y queues pulls that land in the library', async () => {
