@@ -23,7 +23,7 @@ import { TransfersScreen } from '../screens/Transfers.js';
 import { CommandRouter, RouterContext, StoreContext, useCommands, useStore } from './context.js';
 import { isPlainText, useKeyQueue } from './keys.js';
 import { resolveKey, type KeyContext } from './keymap.js';
-import { currentRoute, initialState, reducer, type Route } from './store.js';
+import { currentRoute, initialState, input, reducer, type Route } from './store.js';
 import { ThemeContext, themeFromEnv, type Theme } from './theme.js';
 
 export const MIN_COLUMNS = 60;
@@ -162,7 +162,8 @@ function DialogHost({ width, height }: { width: number; height: number }) {
     {
       confirm: () => {
         dispatch({ type: 'dialog' });
-        const action = dialog.kind === 'confirm' ? dialog.action : undefined;
+        const action =
+          dialog.kind === 'prompt' && dialog.action?.kind === 'mkdir' ? { ...dialog.action, name: input(state, 'prompt') } : dialog.kind === 'confirm' ? dialog.action : undefined;
         if (!action) return;
         if (action.kind === 'quit') return exit();
         if (action.kind === 'enqueue' && action.clearMarks) dispatch({ type: 'marks-clear', list: action.clearMarks });
@@ -176,7 +177,7 @@ function DialogHost({ width, height }: { width: number; height: number }) {
     },
     'dialog',
   );
-  return <Confirm dialog={dialog} width={width} height={height} />;
+  return <Confirm dialog={dialog} width={width} height={height} value={input(state, 'prompt')} />;
 }
 
 function Status({ width, transfers }: { width: number; transfers: string }) {

@@ -15,7 +15,7 @@ export type Command =
   | 'filter' | 'filter-clear' | 'open' | 'delete' | 'refresh'
   | 'login' | 'remove-bookmark'
   | 'submit' | 'qr-toggle' | 'token-mode'
-  | 'parent' | 'switch-pane' | 'mark' | 'copy' | 'share' | 'bookmark' | 'hidden' | 'endpoint-search'
+  | 'parent' | 'switch-pane' | 'mark' | 'copy' | 'share' | 'bookmark' | 'hidden' | 'endpoint-search' | 'mkdir'
   | 'cancel-transfer' | 'retry'
   | 'scope-next';
 
@@ -94,6 +94,7 @@ export const KEYMAP: Binding[] = [
   { command: 'delete', keys: ['d'], scopes: ['browser'], description: 'Delete the marked entries in the focused pane', hint: 'delete', dangerous: true, group: 'Browser' },
   { command: 'share', keys: ['s'], scopes: ['browser'], description: 'Share the selected remote file and show the link', group: 'Browser' },
   { command: 'bookmark', keys: ['b'], scopes: ['browser'], description: 'Bookmark the current remote folder', group: 'Browser' },
+  { command: 'mkdir', keys: ['m'], scopes: ['browser'], description: 'Make a folder in the open remote folder', group: 'Browser' },
   { command: 'hidden', keys: ['.'], scopes: ['browser'], description: 'Show or hide hidden files', group: 'Browser' },
   { command: 'endpoint-search', keys: ['e'], scopes: ['browser', 'home'], description: 'Search Globus endpoints', group: 'Browser' },
 
@@ -145,7 +146,11 @@ export interface KeyContext {
 export function activeBindings(ctx: KeyContext): Binding[] {
   const inScope = (b: Binding, s: Scope) => b.scopes.includes(s);
   let candidates: Binding[];
-  if (ctx.dialog) candidates = KEYMAP.filter((b) => inScope(b, 'dialog'));
+  if (ctx.dialog) {
+    const dialog = KEYMAP.filter((b) => inScope(b, 'dialog'));
+    // A prompt (a question with a text field): letters are text, Enter and Esc still answer.
+    candidates = ctx.typing ? [...dialog.map((b) => ({ ...b, keys: b.keys.filter(isNamedKey) })), ...KEYMAP.filter((b) => inScope(b, 'text'))] : dialog;
+  }
   else {
     const screen = KEYMAP.filter((b) => inScope(b, ctx.screen));
     const global = KEYMAP.filter((b) => inScope(b, 'global'));

@@ -27,11 +27,13 @@ export type PendingAction =
   | { kind: 'enqueue'; jobs: NewTransfer[]; clearMarks?: string }
   | { kind: 'remote-remove'; backend: string; locations: string[] }
   | { kind: 'remove-bookmark'; uri: string }
+  /** A prompt's answer is appended: the folder name. */
+  | { kind: 'mkdir'; backend: string; parent: string; name?: string }
   | { kind: 'quit' };
 
 export interface Dialog {
-  /** confirm: yes/no; notice: something to read (a share link), any key closes. */
-  kind: 'confirm' | 'notice';
+  /** confirm: yes/no; notice: something to read (a share link); prompt: a line of text, then yes/no. */
+  kind: 'confirm' | 'notice' | 'prompt';
   title: string;
   lines: string[];
   action?: PendingAction;
@@ -204,8 +206,11 @@ export function reducer(s: State, a: Action): State {
     }
     case 'marks-clear':
       return { ...s, marks: { ...s.marks, [a.list]: [] } };
-    case 'dialog':
-      return { ...s, dialog: a.dialog };
+    case 'dialog': {
+      // A prompt has the keyboard while it is open; closing it gives the keyboard back.
+      if (a.dialog?.kind === 'prompt') return { ...s, dialog: a.dialog, typing: 'prompt', inputs: { ...s.inputs, prompt: '' } };
+      return { ...s, dialog: a.dialog, typing: s.typing === 'prompt' ? ALWAYS_TYPING[currentRoute(s).screen] : s.typing };
+    }
     case 'message':
       return { ...s, message: { text: a.text, level: a.level ?? 'info' }, busy: undefined };
     case 'clear-message':

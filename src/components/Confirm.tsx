@@ -5,19 +5,25 @@ import { KEYMAP, keyLabel } from '../app/keymap.js';
 import type { Dialog } from '../app/store.js';
 import { useTheme } from '../app/theme.js';
 import { wrapLines } from './text.js';
+import { TextField } from './TextField.js';
 
 /** Lines the dialog needs at this width, borders included. */
 export function dialogHeight(dialog: Dialog, width: number): number {
-  return wrapLines(dialog.lines, Math.max(1, width - 4)).length + 4;
+  return wrapLines(dialog.lines, Math.max(1, width - 4)).length + 4 + (dialog.kind === 'prompt' ? 1 : 0);
 }
 
-export function Confirm({ dialog, width, height }: { dialog: Dialog; width: number; height: number }) {
+export function Confirm({ dialog, width, height, value = '' }: { dialog: Dialog; width: number; height: number; value?: string }) {
   const theme = useTheme();
   const inner = Math.max(1, width - 4);
-  const body = wrapLines(dialog.lines, inner).slice(0, Math.max(0, height - 4));
+  const body = wrapLines(dialog.lines, inner).slice(0, Math.max(0, height - 4 - (dialog.kind === 'prompt' ? 1 : 0)));
   const danger = dialog.dangerous ? theme.style('error') : theme.style('title');
   const label = (command: string) => (KEYMAP.find((b) => b.command === command && b.scopes.includes('dialog'))?.keys ?? []).map((k) => keyLabel(k, theme.ascii)).join('/');
-  const keys = dialog.kind === 'confirm' ? `${label('confirm')} yes   ${label('cancel')} no` : `${label('confirm')} or ${label('cancel')} closes`;
+  const keys =
+    dialog.kind === 'confirm'
+      ? `${label('confirm')} yes   ${label('cancel')} no`
+      : dialog.kind === 'prompt'
+        ? `${keyLabel('enter', theme.ascii)} makes it   ${keyLabel('escape', theme.ascii)} cancels`
+        : `${label('confirm')} or ${label('cancel')} closes`;
   return (
     <Box
       flexDirection="column"
@@ -36,6 +42,7 @@ export function Confirm({ dialog, width, height }: { dialog: Dialog; width: numb
           {l}
         </Text>
       ))}
+      {dialog.kind === 'prompt' ? <TextField label="Name:" value={value} width={inner} focused /> : null}
       <Text wrap="truncate" {...theme.style('key')}>
         {keys}
       </Text>

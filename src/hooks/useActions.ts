@@ -39,6 +39,15 @@ export function useActions(): (action: PendingAction) => Promise<ActionResult> {
             services.settings.set('bookmarks', marks);
             return { message: 'bookmark removed', level: 'info', refresh: ['home'] };
           }
+          case 'mkdir': {
+            const backend = await services.backend(action.backend as BackendKind);
+            const name = (action.name ?? '').trim();
+            if (!backend.mkdir) return { message: `${backend.title} cannot make folders`, level: 'error', refresh: [] };
+            if (!name || name.includes('/')) return { message: 'give a folder name without "/"', level: 'error', refresh: [] };
+            const location = action.parent.endsWith('://') ? action.parent + name : `${action.parent.replace(/\/+$/, '')}/${name}`;
+            await backend.mkdir(location);
+            return { message: `made folder ${name}`, level: 'info', refresh: ['listing'] };
+          }
           case 'quit':
             return { message: '', level: 'info', refresh: [] };
         }

@@ -20,6 +20,7 @@ export interface ListingView {
   title: string;
   canShare: boolean;
   canRemove: boolean;
+  canMkdir: boolean;
 }
 
 export function toListingError(e: unknown): ListingError {
@@ -29,13 +30,13 @@ export function toListingError(e: unknown): ListingError {
 
 export function useListing(kind: string, location: string | undefined, options: { showHidden: boolean; epoch?: number }): ListingView {
   const services = useServices();
-  const [view, setView] = useState<ListingView>({ loading: true, title: kind, canShare: false, canRemove: false });
+  const [view, setView] = useState<ListingView>({ loading: true, title: kind, canShare: false, canRemove: false, canMkdir: false });
   useEffect(() => {
     const controller = new AbortController();
     setView((v) => ({ ...v, loading: true, error: undefined }));
     (async () => {
       const backend = await services.backend(kind as BackendKind);
-      const meta = { title: backend.title, canShare: !!backend.share, canRemove: !!backend.remove };
+      const meta = { title: backend.title, canShare: !!backend.share, canRemove: !!backend.remove, canMkdir: !!backend.mkdir };
       setView((v) => ({ ...v, ...meta }));
       const where = location ?? (await backend.home());
       const listing = await backend.list(where, { showHidden: options.showHidden, signal: controller.signal });

@@ -157,6 +157,11 @@ export function useBrowserCommands(d: BrowserData): void {
       const added = d.addBookmark({ label: l.breadcrumb, uri: l.location });
       dispatch({ type: 'message', text: added ? `bookmarked ${l.breadcrumb} (listed under Remotes)` : 'already bookmarked' });
     },
+    mkdir: () => {
+      const l = d.view.listing;
+      if (!l || !d.view.canMkdir) return dispatch({ type: 'message', text: `${title} cannot make folders here`, level: 'error' });
+      dispatch({ type: 'dialog', dialog: { kind: 'prompt', title: `New folder in ${l.breadcrumb}`, lines: [], action: { kind: 'mkdir', backend: d.backend, parent: l.location } } });
+    },
     'endpoint-search': () =>
       d.backend === 'globus' ? dispatch({ type: 'navigate', route: { screen: 'endpoints' } }) : dispatch({ type: 'message', text: 'endpoint search is for Globus', level: 'error' }),
   });

@@ -78,6 +78,9 @@ export function folderBackend(kind: BackendKind, title: string, root: string, op
     async share(location) {
       return `https://share.example.org/s/${encodeURIComponent(basename(pathOf(location)))}?dl=0&long=${'x'.repeat(60)}`;
     },
+    async mkdir(location) {
+      mkdirSync(join(root, pathOf(location)));
+    },
     async remove(location) {
       rmSync(join(root, pathOf(location)), { recursive: true, force: true });
       b.removed.push(location);

@@ -170,3 +170,29 @@ describe('Browser without colour or Unicode', () => {
     expect(r.lines().filter((l) => [...l].some((c) => c.charCodeAt(0) > 126))).toEqual([]);
   });
 });
+
+describe('Browser prompts', () => {
+  it('m asks for a folder name (y and n are letters there), Enter makes it, Esc cancels', async () => {
+    r = open();
+    await r.waitFor('lab/');
+    await r.press('m');
+    await r.waitFor('New folder in Dropbox:/');
+    await r.type('yes-no');
+    await r.waitFor('Name: yes-no');
+    frameFits(r);
+    await r.press('enter');
+    await r.waitFor('made folder yes-no');
+    await r.waitFor('yes-no/');
+    expect(existsSync(join(root, 'yes-no'))).toBe(true);
+    await r.press('m');
+    await r.waitFor('New folder');
+    await r.type('nope');
+    await r.press('escape');
+    await r.waitFor(() => !r!.text().includes('New folder'));
+    expect(existsSync(join(root, 'nope'))).toBe(false);
+    // the keyboard is back to commands: j moves
+    await r.press('j');
+    expect(r.text()).toMatch(/› locked\//);
+  });
+});
+
