@@ -1,7 +1,8 @@
 // Push and pull of a 1 GiB image to the Dropbox sandbox over loopback, against curl moving the same
 // bytes to and from the same server in the same run (the practical limit), plus sreg's peak RSS.
-// curl uploads with the same protocol sreg must use above 150 MiB: an upload session (start, appends,
-// finish) of 64 MiB pieces over one connection (--next). Needs `npm run build` first.
+// curl uploads with the same protocol sreg must use above 150 MiB (a single files/upload is refused
+// there): an upload session (start, appends, finish) of 64 MiB pieces over one connection (--next).
+// Needs `npm run build` first.
 // Usage: node bench/dropbox-transfer.mjs [MiB=1024] [runs=3]
 import { spawn } from 'node:child_process';
 import { closeSync, copyFileSync, mkdirSync, openSync, rmSync, truncateSync, writeSync } from 'node:fs';
@@ -71,11 +72,12 @@ for (let off = 0, i = 0; off < size; off += CHUNK, i++) {
 }
 await exec(process.execPath, [BIN, 'add', '--copy', file, '--name', 'bench/img:v1'], { timed: false });
 
-const H = (arg) => ['-H', `Authorization: Bearer ${token}`, '-H', 'Content-Type: application/octet-stream', '-H', `Dropbox-API-Arg: ${JSON.stringify(arg)}`];
+// -T streams the file (--data-binary would read each piece into memory first); no Expect: 100-continue wait.
+const H = (arg) => ['-H', `Authorization: Bearer ${token}`, '-H', 'Content-Type: application/octet-stream', '-H', 'Expect:', '-H', `Dropbox-API-Arg: ${JSON.stringify(arg)}`];
 
 async function curlUp() {
   const t0 = process.hrtime.bigint();
-  const start = await exec('curl', ['-sS', '--fail', '-X', 'POST', `${sb.url}/2/files/upload_session/start`, ...H({ close: false }), '--data-binary', `@${pieces[0].path}`]);
+  const start = await exec('curl', ['-sS', '--fail', '-X', 'POST', `${sb.url}/2/files/upload_session/start`, ...H({ close: false }), '-T', pieces[0].path]);
   const session = JSON.parse(start.out).session_id;
   const args = [];
   for (const [i, p] of pieces.entries()) {
@@ -86,7 +88,7 @@ async function curlUp() {
     const arg = last
       ? { cursor: { session_id: session, offset: p.offset }, commit: { path: '/curl/img.sif', mode: 'overwrite', autorename: false, mute: true } }
       : { cursor: { session_id: session, offset: p.offset }, close: false };
-    args.push('-sS', '--fail', '-o', '/dev/null', '-X', 'POST', `${sb.url}/2/files/upload_session/${route}`, ...H(arg), '--data-binary', `@${p.path}`);
+    args.push('-sS', '--fail', '-o', '/dev/null', '-X', 'POST', `${sb.url}/2/files/upload_session/${route}`, ...H(arg), '-T', p.path);
   }
   await exec('curl', args);
   return Number(process.hrtime.bigint() - t0) / 1e9;

@@ -1,5 +1,7 @@
 // Injected faults during push and pull: each ends in a completed, verified image or a failed job with a
 // clear reason; a failed pull never leaves a library row or a temp file.
+import { closeSync, openSync, readdirSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FaultRule } from '../../src/sandbox/dropbox.js';
 import type { TransferJob } from '../../src/services/transfers/types.js';
@@ -117,6 +119,23 @@ describe('faults during pull', () => {
     checkPull(job, w, sha256);
     const downloads = w.sb.requests.filter((r) => r.path === '/2/files/download');
     expect(downloads.length).toBe(4);
+  });
+
+  it('checks content_hash when a download was stitched from several responses: bad bytes never reach the library', async () => {
+    const { w: wd } = await seeded();
+    w = wd;
+    // Bytes that no longer match Dropbox's content_hash (as if a resume went to the wrong offset).
+    const blobs = join(w.sb.dataDir, 'blobs');
+    const blob = join(blobs, readdirSync(blobs)[0]!);
+    const fd = openSync(blob, 'r+');
+    writeSync(fd, Buffer.from('corrupt'), 0, 7, 6 * MIB);
+    closeSync(fd);
+    w.sb.faults.add({ route: 'files/download', kind: 'reset', afterBytes: 2 * MIB });
+    const job = await pull(w, 'dropbox://f/p:1');
+    expect(job.state).toBe('failed');
+    expect(job.reason).toMatch(/corrupt after resuming \(content_hash/);
+    expect(w.s.library.find('f/p:1')).toBeUndefined();
+    expect(leftovers(w.env.SREGISTRY_STORAGE)).toEqual([]);
   });
 
   it.each<[string, Fault]>([

@@ -1,17 +1,21 @@
 // Downloads bypass the SDK (it buffers whole files, contracts/dropbox.md §6): a raw POST to
-// /2/files/download streamed into a temp file in the storage folder, sha256 and content_hash computed
-// as bytes arrive, resumed with `Range: bytes=<have>-` after a dropped or short response.
-import { createWriteStream, promises as fsp, type WriteStream } from 'node:fs';
+// /2/files/download streamed into a temp file in the storage folder, sha256 computed as bytes arrive,
+// resumed with `Range: bytes=<have>-` after a dropped or short response. One whole response is as
+// sound as its transport (TLS, and the size checked); a download stitched from several responses is
+// checked against Dropbox's content_hash by reading the file back, so a resume mistake can never
+// reach the library. Hashing content_hash in line as well would double the CPU of every download.
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, promises as fsp, type WriteStream } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { CancelledError, IntegrityError, RemoteError } from '../../../core/errors.js';
+import { DropboxContentHasher } from '../../../core/hash.js';
 import { sleep } from '../../http.js';
 import { log } from '../../log.js';
 import type { DropboxApi } from './api.js';
 import { agentFor, headerJson } from './client.js';
 import { classify, toUserError } from './errors.js';
 import type { FileMetadata } from './files.js';
-import { streamHasher, type StreamHasher } from './hashing.js';
 
 export interface DownloadOptions {
   path: string;
@@ -68,8 +72,8 @@ class Sink {
   }
 }
 
-/** Streams one response body into the sink and the hasher, skipping `skip` bytes, pausing when either is full. */
-function drain(res: IncomingMessage, sink: Sink, hasher: StreamHasher, skip: number, take: (chunk: Buffer) => void): Promise<void> {
+/** Streams one response body into the sink, skipping `skip` bytes, pausing while the file catches up. */
+function drain(res: IncomingMessage, sink: Sink, skip: number, take: (chunk: Buffer) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     let toSkip = skip;
     res.on('data', (c: Buffer) => {
@@ -80,14 +84,10 @@ function drain(res: IncomingMessage, sink: Sink, hasher: StreamHasher, skip: num
         chunk = chunk.subarray(n);
         if (chunk.length === 0) return;
       }
-      hasher.update(chunk);
       take(chunk);
-      const waits: Array<Promise<unknown>> = [];
-      if (!sink.write(chunk)) waits.push(new Promise<void>((r) => sink.ws.once('drain', () => r())));
-      if (hasher.busy) waits.push(new Promise<void>((r) => hasher.once('drain', () => r())));
-      if (waits.length) {
+      if (!sink.write(chunk)) {
         res.pause();
-        void Promise.all(waits).then(() => res.resume());
+        sink.ws.once('drain', () => res.resume());
       }
     });
     res.on('end', () => (res.complete ? resolve() : reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }))));
@@ -98,7 +98,8 @@ function drain(res: IncomingMessage, sink: Sink, hasher: StreamHasher, skip: num
 
 export async function downloadFile(api: DropboxApi, o: DownloadOptions): Promise<Downloaded> {
   const url = `${api.hosts.content}/2/files/download`;
-  let hasher: StreamHasher | undefined;
+  const sha = createHash('sha256');
+  let responses = 0;
   const ws = createWriteStream(o.tmp, { flags: 'wx', mode: 0o644, highWaterMark: 4 << 20 });
   ws.on('error', (e) => (sink.failure ??= e)); // reported by the loop; after destroy() (cancel) it is moot
   const sink = new Sink(ws);
@@ -133,8 +134,9 @@ export async function downloadFile(api: DropboxApi, o: DownloadOptions): Promise
           skip = have; // the server ignored Range: drop what we already have
         }
         const total = meta.size;
-        hasher ??= streamHasher(total);
-        await drain(res, sink, hasher, skip, (chunk) => {
+        responses++;
+        await drain(res, sink, skip, (chunk) => {
+          sha.update(chunk);
           have += chunk.length;
           o.onProgress?.(have, total);
         });
@@ -164,15 +166,23 @@ export async function downloadFile(api: DropboxApi, o: DownloadOptions): Promise
       await sleep(next, o.signal);
     }
     await new Promise<void>((resolve, reject) => ws.end((err?: Error | null) => (err ? reject(err) : resolve())));
-    const local = await hasher!.digest();
-    if (metadata.content_hash && metadata.content_hash !== local.contentHash) {
-      throw new IntegrityError(`download of ${o.path} is corrupt (content_hash ${local.contentHash.slice(0, 12)}… ≠ ${metadata.content_hash.slice(0, 12)}…); pull again`);
+    if (responses > 1 && metadata.content_hash) {
+      const local = await contentHashOf(o.tmp);
+      if (local !== metadata.content_hash) {
+        throw new IntegrityError(`download of ${o.path} is corrupt after resuming (content_hash ${local.slice(0, 12)}… ≠ ${metadata.content_hash.slice(0, 12)}…); pull again`);
+      }
+      log('transfer', `dropbox download ${o.path}: resumed ${responses - 1} time(s); content_hash verified`);
     }
-    return { sha256: local.sha256, size: have, metadata };
+    return { sha256: sha.digest('hex'), size: have, metadata };
   } catch (e) {
-    hasher?.dispose();
     ws.destroy();
     await fsp.rm(o.tmp, { force: true });
     throw e;
   }
+}
+
+async function contentHashOf(file: string): Promise<string> {
+  const h = new DropboxContentHasher();
+  for await (const c of createReadStream(file, { highWaterMark: 4 << 20 })) h.update(c as Buffer);
+  return h.digest();
 }

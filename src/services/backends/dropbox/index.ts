@@ -28,15 +28,19 @@ export class DropboxBackend implements RemoteBackend {
   readonly kind = 'dropbox' as const;
   readonly title = 'Dropbox';
 
+  /** Who an environment token belongs to, asked once per process (status() is polled by the TUI). */
+  private envWho?: { token: string; who: string };
+
   constructor(readonly api: DropboxApi) {}
 
   async status(): Promise<BackendStatus> {
     const auth = this.api.auth;
     const where = this.api.hosts.overridden ? ` (at ${this.api.hosts.api})` : '';
-    if (auth.envToken()) {
+    const envToken = auth.envToken();
+    if (envToken) {
       try {
-        const who = await whoAmI(this.api, undefined, 1);
-        return { loggedIn: true, who, detail: `token from SREGISTRY_DROPBOX_TOKEN${where}` };
+        if (this.envWho?.token !== envToken) this.envWho = { token: envToken, who: await whoAmI(this.api, undefined, 1) };
+        return { loggedIn: true, who: this.envWho.who, detail: `token from SREGISTRY_DROPBOX_TOKEN${where}` };
       } catch (e) {
         return { loggedIn: false, detail: `SREGISTRY_DROPBOX_TOKEN is set but refused: ${(e as Error).message}` };
       }
