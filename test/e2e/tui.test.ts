@@ -49,6 +49,7 @@ function frameIsWhole(lines: string[], columns: number, rows: number, title: str
 describe.skipIf(!hasTmux)('sreg in a real terminal (tmux)', () => {
   let services: TestServices;
   let session = 0;
+  let socketPath = '';
 
   beforeAll(async () => {
     if (!existsSync(join(ROOT, 'dist/app/App.js'))) spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT });
@@ -58,6 +59,8 @@ describe.skipIf(!hasTmux)('sreg in a real terminal (tmux)', () => {
 
   afterAll(async () => {
     spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+    // tmux leaves its socket file behind when the server exits; take it away too.
+    if (socketPath) rmSync(socketPath, { force: true });
     await services?.cleanup();
   });
 
@@ -68,6 +71,7 @@ describe.skipIf(!hasTmux)('sreg in a real terminal (tmux)', () => {
     const cmd = `env -u CI -u CONTINUOUS_INTEGRATION -u NO_COLOR -u SREGISTRY_CLIENT -u SREGISTRY_DROPBOX_TOKEN ${env} '${process.execPath}' bin/sreg.js ${args}; echo $? > '${exitFile}'`;
     tmux('-u', 'new-session', '-d', '-x', '80', '-y', '24', '-s', name, '-c', ROOT, cmd);
     tmux('set-option', '-t', name, 'remain-on-exit', 'on');
+    socketPath ||= tmux('display-message', '-p', '-t', name, '#{socket_path}').trim();
     return { name, exitFile };
   }
 
