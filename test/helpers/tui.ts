@@ -23,7 +23,8 @@ import { parseImageName } from '../../src/core/uri.js';
 // The test process has no terminal, so chalk would drop every style; a user's terminal has colour.
 chalk.level = 3;
 
-export const SAMPLES = '/work/shared/sif-samples';
+import { SAMPLES } from './env.js';
+export { SAMPLES };
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07/g;
