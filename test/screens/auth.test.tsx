@@ -1,6 +1,6 @@
 // Auth at 80x24: steps, the URL on lines of its own, the QR code (alone with Tab, or when there is
 // room), the pasted code with a clear error or success, token mode, and Globus ConsentRequired.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTheme } from '../../src/app/theme.js';
@@ -11,9 +11,10 @@ let services: TestServices;
 let dropbox: FolderBackend;
 let globus: FolderBackend;
 let r: Rendered | undefined;
+let root: string;
 
 beforeEach(async () => {
-  const root = join(process.env.TMPDIR ?? '/tmp', `sreg-auth-${process.pid}-${Date.now()}`);
+  root = join(process.env.TMPDIR ?? '/tmp', `sreg-auth-${process.pid}-${Date.now()}`);
   mkdirSync(root, { recursive: true });
   makeTree(root, SAMPLES);
   dropbox = folderBackend('dropbox', 'Dropbox', root);
@@ -24,6 +25,7 @@ afterEach(async () => {
   r?.unmount();
   r = undefined;
   await services.cleanup();
+  rmSync(root, { recursive: true, force: true });
 });
 
 describe('Auth screen', () => {

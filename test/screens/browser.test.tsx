@@ -1,6 +1,6 @@
 // Browser at 80x24 over a test-double remote (a folder tree) and a real temp library: panes, folders,
 // hidden files, marks, copies both ways through the real transfer queue, delete, share, bookmark.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { folderBackend, folderRunner, makeTree, type FolderBackend } from '../helpers/folder-backend.js';
@@ -25,6 +25,7 @@ afterEach(async () => {
   r?.unmount();
   r = undefined;
   await services.cleanup();
+  rmSync(root, { recursive: true, force: true });
 });
 
 const open = () => renderApp(services, { route: { screen: 'browser', backend: 'dropbox' } });

@@ -1,5 +1,5 @@
 // EndpointSearch at 80x24: results as you type, debounced; scopes with Tab; Enter opens the Browser.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SearchHit } from '../../src/services/backends/backend.js';
@@ -19,9 +19,10 @@ let services: TestServices;
 let globus: FolderBackend;
 let searches: string[];
 let r: Rendered | undefined;
+let root: string;
 
 beforeEach(async () => {
-  const root = join(process.env.TMPDIR ?? '/tmp', `sreg-ep-${process.pid}-${Date.now()}`);
+  root = join(process.env.TMPDIR ?? '/tmp', `sreg-ep-${process.pid}-${Date.now()}`);
   mkdirSync(root, { recursive: true });
   makeTree(root, SAMPLES);
   globus = folderBackend('globus', 'Globus', root, { loggedIn: true, endpoints: ENDPOINTS });
@@ -38,6 +39,7 @@ afterEach(async () => {
   r?.unmount();
   r = undefined;
   await services.cleanup();
+  rmSync(root, { recursive: true, force: true });
 });
 
 describe('EndpointSearch screen', () => {

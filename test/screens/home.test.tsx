@@ -1,5 +1,5 @@
 // Home (Remotes) at 80x24 over test-double backends: login states, bookmarks, where Enter leads.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { folderBackend, makeTree } from '../helpers/folder-backend.js';
@@ -7,9 +7,10 @@ import { frameFits, makeServices, renderApp, SAMPLES, type Rendered, type TestSe
 
 let services: TestServices;
 let r: Rendered | undefined;
+let root: string;
 
 beforeEach(async () => {
-  const root = join(process.env.TMPDIR ?? '/tmp', `sreg-home-${process.pid}-${Date.now()}`);
+  root = join(process.env.TMPDIR ?? '/tmp', `sreg-home-${process.pid}-${Date.now()}`);
   mkdirSync(root, { recursive: true });
   makeTree(root, SAMPLES);
   services = await makeServices({
@@ -20,6 +21,7 @@ afterEach(async () => {
   r?.unmount();
   r = undefined;
   await services.cleanup();
+  rmSync(root, { recursive: true, force: true });
 });
 
 describe('Home screen', () => {
