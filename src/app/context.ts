@@ -1,7 +1,7 @@
 // The store and the command router, published through contexts so screens stay presentational.
 import { createContext, useContext, useLayoutEffect, useRef, type Dispatch } from 'react';
 import type { Command } from './keymap.js';
-import type { Action, State } from './store.js';
+import type { Action, Move, State } from './store.js';
 
 export interface Store {
   state: State;
@@ -64,4 +64,16 @@ export function useCommands(handlers: Handlers, layer: Layer = 'screen'): void {
     ref.current = handlers;
   });
   useLayoutEffect(() => router?.register(ref, layer), [router, layer]);
+}
+
+/** The six movement commands every list and scrolling view shares, mapped onto one move function. */
+export function movementCommands(move: (by: Move) => void): Handlers {
+  return {
+    up: () => move(-1),
+    down: () => move(1),
+    'page-up': () => move('page-up'),
+    'page-down': () => move('page-down'),
+    top: () => move('top'),
+    bottom: () => move('bottom'),
+  };
 }

@@ -1,7 +1,7 @@
 // EndpointSearch (Globus): type to search (results follow as you type, 250 ms after the last key), Tab
 // changes the scope, Enter opens the endpoint in the Browser. Rows: name, owner, connected, GCS, id.
 import { Box, Text } from 'ink';
-import { useCommands, useStore } from '../app/context.js';
+import { movementCommands, useCommands, useStore } from '../app/context.js';
 import { input, listPos, type Move } from '../app/store.js';
 import { useTheme } from '../app/theme.js';
 import { List } from '../components/List.js';
@@ -33,12 +33,7 @@ export function EndpointSearchScreen({ width, height }: { width: number; height:
   const selected = hits[Math.min(pos.cursor, hits.length - 1)];
   const move = (by: Move) => dispatch({ type: 'move', list: 'endpoints', by, count: hits.length, height: listHeight });
   useCommands({
-    up: () => move(-1),
-    down: () => move(1),
-    'page-up': () => move('page-up'),
-    'page-down': () => move('page-down'),
-    top: () => move('top'),
-    bottom: () => move('bottom'),
+    ...movementCommands(move),
     'scope-next': () => dispatch({ type: 'scope-next', count: SEARCH_SCOPES.length }),
     open: () => selected && dispatch({ type: 'navigate', route: { screen: 'browser', backend: 'globus', location: selected.location } }),
   });

@@ -1,7 +1,7 @@
 // Help: every key, generated from the keymap (the same text as docs/keys.md), scrollable.
 import { Box, Text } from 'ink';
 import { useMemo } from 'react';
-import { useCommands, useStore } from '../app/context.js';
+import { movementCommands, useCommands, useStore } from '../app/context.js';
 import { helpLines } from '../app/keydocs.js';
 import { listPos, type Move } from '../app/store.js';
 import { useTheme } from '../app/theme.js';
@@ -16,12 +16,7 @@ export function HelpScreen({ width, height }: { width: number; height: number })
   const top = Math.min(pos.top, Math.max(0, lines.length - inner.height));
   const scroll = (by: Move) => dispatch({ type: 'scroll', list: 'help', by, count: lines.length, height: inner.height });
   useCommands({
-    up: () => scroll(-1),
-    down: () => scroll(1),
-    'page-up': () => scroll('page-up'),
-    'page-down': () => scroll('page-down'),
-    top: () => scroll('top'),
-    bottom: () => scroll('bottom'),
+    ...movementCommands(scroll),
   });
   const end = Math.min(lines.length, top + inner.height);
   return (

@@ -1,7 +1,7 @@
 // Home (Remotes): each backend with its login state, the Globus endpoint search, and bookmarks.
 // Enter opens the Browser when logged in, else the guided login.
 import { Box, Text } from 'ink';
-import { useCommands, useStore } from '../app/context.js';
+import { movementCommands, useCommands, useStore } from '../app/context.js';
 import { listPos, type Move } from '../app/store.js';
 import { useTheme, type Role } from '../app/theme.js';
 import { List } from '../components/List.js';
@@ -53,12 +53,7 @@ export function HomeScreen({ width, height }: { width: number; height: number })
     dispatch({ type: 'navigate', route: { screen: 'auth', backend: r.kind } });
   };
   useCommands({
-    up: () => move(-1),
-    down: () => move(1),
-    'page-up': () => move('page-up'),
-    'page-down': () => move('page-down'),
-    top: () => move('top'),
-    bottom: () => move('bottom'),
+    ...movementCommands(move),
     open: () => open(),
     login: () => selected?.type === 'remote' && open(true),
     refresh: () => dispatch({ type: 'refresh', what: 'home' }),

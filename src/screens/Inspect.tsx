@@ -2,7 +2,7 @@
 // as one scrollable text. Sections that were never recorded say so instead of vanishing.
 import { Box, Text } from 'ink';
 import { useMemo } from 'react';
-import { useCommands, useStore } from '../app/context.js';
+import { movementCommands, useCommands, useStore } from '../app/context.js';
 import { listPos, type Move } from '../app/store.js';
 import { useTheme, type Role } from '../app/theme.js';
 import { Pane, paneInner } from '../components/Pane.js';
@@ -94,12 +94,7 @@ export function InspectScreen({ uri, width, height }: { uri: string; width: numb
   const top = Math.min(pos.top, Math.max(0, lines.length - inner.height));
   const scroll = (by: Move) => dispatch({ type: 'scroll', list: 'inspect', by, count: lines.length, height: inner.height });
   useCommands({
-    up: () => scroll(-1),
-    down: () => scroll(1),
-    'page-up': () => scroll('page-up'),
-    'page-down': () => scroll('page-down'),
-    top: () => scroll('top'),
-    bottom: () => scroll('bottom'),
+    ...movementCommands(scroll),
   });
   const end = Math.min(lines.length, top + inner.height);
   const info = lines.length > inner.height ? `${top + 1}-${end} of ${lines.length}` : undefined;

@@ -1,6 +1,6 @@
 // Library: the local images, newest first, with a live filter. Enter inspects, d deletes (asks first).
 import { Box, Text } from 'ink';
-import { useCommands, useStore } from '../app/context.js';
+import { movementCommands, useCommands, useStore } from '../app/context.js';
 import { input, listPos, type Move } from '../app/store.js';
 import { useTheme } from '../app/theme.js';
 import { List } from '../components/List.js';
@@ -33,12 +33,7 @@ export function LibraryScreen({ width, height }: { width: number; height: number
 
   const move = (by: Move) => dispatch({ type: 'move', list: 'library', by, count: lib.images.length, height: listHeight });
   useCommands({
-    up: () => move(-1),
-    down: () => move(1),
-    'page-up': () => move('page-up'),
-    'page-down': () => move('page-down'),
-    top: () => move('top'),
-    bottom: () => move('bottom'),
+    ...movementCommands(move),
     filter: () => dispatch({ type: 'type-start', field: 'library' }),
     'filter-clear': () => dispatch({ type: 'text-set', field: 'library', value: '' }),
     refresh: () => dispatch({ type: 'refresh', what: 'library' }),

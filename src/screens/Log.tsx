@@ -1,7 +1,7 @@
 // Log: the latest lines of sreg's request and transfer log (secrets already redacted), newest last.
 import { Box, Text } from 'ink';
 import { useEffect } from 'react';
-import { useCommands, useStore } from '../app/context.js';
+import { movementCommands, useCommands, useStore } from '../app/context.js';
 import { listPos, type Move } from '../app/store.js';
 import { useTheme } from '../app/theme.js';
 import { Pane, paneInner } from '../components/Pane.js';
@@ -18,12 +18,7 @@ export function LogScreen({ width, height }: { width: number; height: number }) 
   // Start at the newest lines.
   useEffect(() => scroll('bottom'), []); // eslint-disable-line react-hooks/exhaustive-deps
   useCommands({
-    up: () => scroll(-1),
-    down: () => scroll(1),
-    'page-up': () => scroll('page-up'),
-    'page-down': () => scroll('page-down'),
-    top: () => scroll('top'),
-    bottom: () => scroll('bottom'),
+    ...movementCommands(scroll),
     refresh: () => dispatch({ type: 'refresh', what: 'log' }),
   });
   const top = Math.min(pos.top, Math.max(0, lines.length - inner.height));

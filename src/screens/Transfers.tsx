@@ -1,7 +1,7 @@
 // Transfers: one row per job (direction, name, state, %, rate, time left), newest first; the selected
 // job's source, destination and reason below. x cancels, r retries.
 import { Box, Text } from 'ink';
-import { useCommands, useStore } from '../app/context.js';
+import { movementCommands, useCommands, useStore } from '../app/context.js';
 import { listPos, type Move } from '../app/store.js';
 import { useTheme } from '../app/theme.js';
 import { List } from '../components/List.js';
@@ -23,12 +23,7 @@ export function TransfersScreen({ width, height }: { width: number; height: numb
   const job = t.jobs[Math.min(pos.cursor, t.jobs.length - 1)];
   const move = (by: Move) => dispatch({ type: 'move', list: 'transfers', by, count: t.jobs.length, height: listHeight });
   useCommands({
-    up: () => move(-1),
-    down: () => move(1),
-    'page-up': () => move('page-up'),
-    'page-down': () => move('page-down'),
-    top: () => move('top'),
-    bottom: () => move('bottom'),
+    ...movementCommands(move),
     'cancel-transfer': () => job && dispatch({ type: 'message', ...t.cancel(job.id) }),
     retry: () => job && dispatch({ type: 'message', ...t.retry(job.id) }),
   });

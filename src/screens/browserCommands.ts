@@ -1,7 +1,7 @@
 // The Browser's keys: moving in the focused pane, folders, marks, and the copy / delete / share /
 // bookmark questions. Planning a copy asks the backend first, so the confirmation can show exactly
 // what will go where; nothing is queued until the user says yes.
-import { useCommands, useStore } from '../app/context.js';
+import { movementCommands, useCommands, useStore } from '../app/context.js';
 import type { ListPos, Move } from '../app/store.js';
 import { messageOf } from '../core/errors.js';
 import { toListingError, type ListingView } from '../hooks/useListing.js';
@@ -99,12 +99,7 @@ export function useBrowserCommands(d: BrowserData): void {
   };
 
   useCommands({
-    up: () => move(-1),
-    down: () => move(1),
-    'page-up': () => move('page-up'),
-    'page-down': () => move('page-down'),
-    top: () => move('top'),
-    bottom: () => move('bottom'),
+    ...movementCommands(move),
     'switch-pane': () => dispatch({ type: 'pane' }),
     filter: () => {
       dispatch({ type: 'pane', pane: 'remote' });
