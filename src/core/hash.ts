@@ -5,9 +5,16 @@ import { createHash, type Hash } from 'node:crypto';
 export const DROPBOX_BLOCK = 4 * 1024 * 1024;
 
 export class DropboxContentHasher {
-  private overall: Hash = createHash('sha256');
-  private block: Hash = createHash('sha256');
-  private inBlock = 0;
+  constructor(
+    private overall: Hash = createHash('sha256'),
+    private block: Hash = createHash('sha256'),
+    private inBlock = 0,
+  ) {}
+
+  /** An independent copy: work on a fork and keep it only if the bytes arrived whole. */
+  fork(): DropboxContentHasher {
+    return new DropboxContentHasher(this.overall.copy(), this.block.copy(), this.inBlock);
+  }
 
   update(chunk: Uint8Array): this {
     let off = 0;

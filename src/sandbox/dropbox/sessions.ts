@@ -1,54 +1,15 @@
 // Upload sessions (§4): each one is a sparse file under dataDir/sessions written at the offsets
 // the client names. Sequential sessions hash as they go, with a hasher that can be rolled back
 // when a request dies half-way; concurrent sessions are hashed once at finish.
-import { createHash, randomBytes, type Hash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DropboxContentHasher, DROPBOX_BLOCK } from '../../core/hash.js';
+import { DropboxContentHasher } from '../../core/hash.js';
 
 /** Sessions last 7 days on Dropbox. */
 export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
 
-/**
- * Dropbox's content hash, forkable: an append works on a fork and only a request that arrived
- * whole replaces the session's hasher. (core/hash.ts's hasher cannot be copied.)
- */
-export class ForkableContentHasher {
-  private constructor(
-    private digests: Buffer[],
-    private block: Hash,
-    private inBlock: number,
-  ) {}
-
-  static create(): ForkableContentHasher {
-    return new ForkableContentHasher([], createHash('sha256'), 0);
-  }
-
-  fork(): ForkableContentHasher {
-    return new ForkableContentHasher([...this.digests], this.block.copy(), this.inBlock);
-  }
-
-  update(chunk: Buffer): void {
-    let off = 0;
-    while (off < chunk.length) {
-      const take = Math.min(DROPBOX_BLOCK - this.inBlock, chunk.length - off);
-      this.block.update(chunk.subarray(off, off + take));
-      this.inBlock += take;
-      off += take;
-      if (this.inBlock === DROPBOX_BLOCK) {
-        this.digests.push(this.block.digest());
-        this.block = createHash('sha256');
-        this.inBlock = 0;
-      }
-    }
-  }
-
-  hex(): string {
-    const digests = this.inBlock > 0 ? [...this.digests, this.block.copy().digest()] : this.digests;
-    return createHash('sha256').update(Buffer.concat(digests)).digest('hex');
-  }
-}
 
 export interface UploadSession {
   id: string;
@@ -58,7 +19,7 @@ export interface UploadSession {
   closed: boolean;
   /** Sequential: bytes accepted so far. */
   offset: number;
-  hasher: ForkableContentHasher;
+  hasher: DropboxContentHasher;
   /** Known up front for sessions made from a failed files/upload. */
   contentHash?: string;
   /** Concurrent: piece offset -> length. */
@@ -85,7 +46,7 @@ export class SessionStore {
       createdAt: Date.now(),
       closed: false,
       offset: 0,
-      hasher: ForkableContentHasher.create(),
+      hasher: new DropboxContentHasher(),
       pieces: new Map(),
       queue: Promise.resolve(),
     };
@@ -103,7 +64,7 @@ export class SessionStore {
       createdAt: Date.now(),
       closed: true,
       offset: size,
-      hasher: ForkableContentHasher.create(),
+      hasher: new DropboxContentHasher(),
       contentHash,
       pieces: new Map(),
       queue: Promise.resolve(),
@@ -160,7 +121,7 @@ export class SessionStore {
   async seal(s: UploadSession): Promise<{ size: number; contentHash: string }> {
     const size = s.type === 'sequential' ? s.offset : (s.end ?? 0);
     await truncate(s.file, size);
-    if (s.type === 'sequential') return { size, contentHash: s.contentHash ?? s.hasher.hex() };
+    if (s.type === 'sequential') return { size, contentHash: s.contentHash ?? s.hasher.fork().digest() };
     const hasher = new DropboxContentHasher();
     if (size > 0) for await (const chunk of createReadStream(s.file)) hasher.update(chunk as Buffer);
     return { size, contentHash: hasher.digest() };
