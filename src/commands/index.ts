@@ -30,5 +30,6 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'login', summary: 'sign in to a backend (browser code or pasted token; scriptable)', load: () => import('./login.js') },
   { name: 'logout', summary: 'revoke and forget the saved login of a backend', load: () => import('./logout.js') },
   { name: 'backend', summary: 'list backends, show their status, activate one', load: () => import('./backend.js') },
+  { name: 'local', summary: 'show or choose the Globus endpoint that is this machine', load: () => import('./local.js') },
   { name: 'tasks', summary: 'list, watch, cancel or retry transfers', load: () => import('./tasks.js') },
 ];
