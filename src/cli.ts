@@ -33,7 +33,18 @@ export async function applyGlobals(opts: GlobalOptions): Promise<void> {
   if (opts.ascii) process.env.SREG_ASCII = '1';
 }
 
+/** `sreg images | head` closes the pipe early: that is not an error. */
+function quietOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+      throw e;
+    });
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
+  quietOnClosedPipe();
   const program = new Command('sreg')
     .description('Find, inspect and move Singularity/Apptainer images between your library, Globus and Dropbox.\nRun `sreg` alone on a terminal for the TUI.')
     .version(version(), '-V, --version')

@@ -69,6 +69,15 @@ describe('library commands', () => {
     expect(JSON.parse((await sreg(['images', '--json'])).stdout)).toEqual([]);
   });
 
+  it('a reader that closes the pipe early is not an error (sreg ... | head)', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync('sh', ['-c', `'${process.execPath}' bin/sreg.js pull --help | head -1; echo "rc=\${PIPESTATUS:-0}"`], {
+      cwd: join(import.meta.dirname, '../..'), env: { ...process.env, ...t.env }, encoding: 'utf8',
+    });
+    expect(r.stdout).toMatch(/^Usage: sreg pull/);
+    expect(r.stderr).toBe('');
+  });
+
   it('prints the version without loading the TUI', async () => {
     const r = await sreg(['--version']);
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
