@@ -101,13 +101,34 @@ async function curlDown() {
   return r.secs;
 }
 
-const samples = { curlUp: [], sregUp: [], curlDown: [], sregDown: [], rssUp: [], rssDown: [] };
+// For reading the pull figure: the least a Node download can do (http.request, sha256, write to a
+// file, no retries, no library), run the same way. It shows how much of the gap to curl is Node's own.
+const NODE_DOWNLOAD = `
+import { request } from 'node:http';
+import { createWriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+const [url, token, out] = process.argv.slice(1);
+request(url + '/2/files/download', { method: 'POST', headers: { Authorization: 'Bearer ' + token, 'Dropbox-API-Arg': JSON.stringify({ path: '/bench/img:v1.sif' }) } }, (res) => {
+  const h = createHash('sha256');
+  const ws = createWriteStream(out, { highWaterMark: 4 << 20 });
+  res.on('data', (c) => { h.update(c); if (!ws.write(c)) { res.pause(); ws.once('drain', () => res.resume()); } });
+  res.on('end', () => ws.end(() => console.log(h.digest('hex'))));
+}).end();`;
+
+async function nodeDown() {
+  const out = join(dir, 'node-download');
+  rmSync(out, { force: true });
+  return (await exec(process.execPath, ['--input-type=module', '-e', NODE_DOWNLOAD, sb.url, token, out])).secs;
+}
+
+const samples = { curlUp: [], sregUp: [], curlDown: [], nodeDown: [], sregDown: [], rssUp: [], rssDown: [] };
 for (let i = 0; i < runs; i++) {
   samples.curlUp.push(await curlUp());
   const up = await sreg(['push', '--name', 'dropbox://bench/img:v1', 'bench/img:v1']);
   samples.sregUp.push(up.secs);
   samples.rssUp.push(up.rssMB);
   samples.curlDown.push(await curlDown());
+  samples.nodeDown.push(await nodeDown());
   const down = await sreg(['pull', '--force', 'dropbox://bench/img:v1']);
   samples.sregDown.push(down.secs);
   samples.rssDown.push(down.rssMB);
@@ -120,6 +141,7 @@ const line = (label, sregS, curlS, rss) =>
 console.log(`dropbox transfer of ${size / MIB} MiB over loopback, medians of ${runs} runs`);
 line('push', m.sregUp, m.curlUp, Math.max(...samples.rssUp));
 line('pull', m.sregDown, m.curlDown, Math.max(...samples.rssDown));
+console.log(`pull, bare Node download (http + sha256 + file, no sreg): ${m.nodeDown.toFixed(2)} s, ratio to curl ${(m.curlDown / m.nodeDown).toFixed(2)}; sreg to bare Node ${(m.nodeDown / m.sregDown).toFixed(2)}`);
 console.log(`raw samples (s): ${JSON.stringify(Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, v.map((x) => +x.toFixed(2))])))}`);
 const ok = m.curlUp / m.sregUp >= 0.7 && m.curlDown / m.sregDown >= 0.7 && Math.max(...samples.rssUp, ...samples.rssDown) < 200;
 console.log(ok ? 'targets met' : 'targets NOT met');

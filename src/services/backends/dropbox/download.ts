@@ -5,7 +5,7 @@
 // checked against Dropbox's content_hash by reading the file back, so a resume mistake can never
 // reach the library. Hashing content_hash in line as well would double the CPU of every download.
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, promises as fsp, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, fdatasync, promises as fsp, type WriteStream } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { CancelledError, IntegrityError, RemoteError } from '../../../core/errors.js';
@@ -16,6 +16,8 @@ import type { DropboxApi } from './api.js';
 import { agentFor, headerJson } from './client.js';
 import { classify, toUserError } from './errors.js';
 import type { FileMetadata } from './files.js';
+
+const SYNC_EVERY = 64 << 20;
 
 export interface DownloadOptions {
   path: string;
@@ -55,15 +57,29 @@ async function readError(res: IncomingMessage): Promise<{ status: number; header
 }
 
 /** Writes to the temp file in order; `idle()` resolves when every accepted chunk is on disk. */
+/**
+ * Writes to the temp file in order; `idle()` resolves when every accepted chunk is on disk. Data is
+ * flushed (fdatasync) every SYNC_EVERY bytes while the download runs, so the import's final fsync,
+ * which the atomic commit needs, has little left to write.
+ */
 class Sink {
   private pending = 0;
   private waiters: Array<() => void> = [];
+  private unsynced = 0;
+  private syncing = false;
   failure?: Error;
   constructor(readonly ws: WriteStream) {}
   write(chunk: Buffer): boolean {
     this.pending++;
     return this.ws.write(chunk, (err) => {
       if (err) this.failure ??= err;
+      this.unsynced += chunk.length;
+      const fd = (this.ws as unknown as { fd?: number | null }).fd;
+      if (this.unsynced >= SYNC_EVERY && !this.syncing && typeof fd === 'number') {
+        this.syncing = true;
+        this.unsynced = 0;
+        fdatasync(fd, () => (this.syncing = false)); // best effort: the commit fsyncs anyway
+      }
       if (--this.pending === 0) for (const w of this.waiters.splice(0)) w();
     });
   }

@@ -97,7 +97,7 @@ function body(file: string, start: number, end: number, digests: BlockDigests, o
     t.end();
     return t;
   }
-  const src = createReadStream(file, { start, end: end - 1, highWaterMark: 1 << 20 });
+  const src = createReadStream(file, { start, end: end - 1, highWaterMark: 4 << 20 });
   const out = src.pipe(digests.tap(start, onBytes));
   src.on('error', (e) => out.destroy(e));
   if (signal) {
