@@ -93,8 +93,10 @@ export function waitForJob(s: Services, first: TransferJob, options: WaitOptions
         reject(e);
       }
     }, 500);
+    const stopWaiting = new AbortController();
     const cleanup = () => {
       clearInterval(timer);
+      stopWaiting.abort();
       s.queue.off('progress', check);
       s.queue.off('change', check);
       process.off('SIGINT', onSigint);
@@ -103,9 +105,10 @@ export function waitForJob(s: Services, first: TransferJob, options: WaitOptions
     s.queue.on('change', check);
     process.on('SIGINT', onSigint);
     s.queue
-      .wait(id)
+      .wait(id, stopWaiting.signal)
       .then((job) => finish(job))
       .catch((e) => {
+        if (settled) return; // our own cleanup stopped the wait
         cleanup();
         reject(e);
       });
