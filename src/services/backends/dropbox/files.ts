@@ -40,7 +40,7 @@ export interface UploadOptions {
 }
 
 /** Per-block sha256 digests of the local file, filled while chunks stream past; gaps are read at the end. */
-class BlockDigests {
+export class BlockDigests {
   readonly digests = new Map<number, Buffer>();
   constructor(readonly size: number) {}
 
