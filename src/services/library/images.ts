@@ -74,7 +74,7 @@ export class Library {
 
   /** All images, newest first; QUERY matches collection, name, tag, uri or client (case-insensitive). */
   list(query?: string): ImageRecord[] {
-    const base = `SELECT ${LIST_COLUMNS} FROM container c JOIN collection col ON col.id = c.collection_id`;
+    const base = `SELECT ${LIST_COLUMNS} FROM container c INDEXED BY sreg_container_list JOIN collection col ON col.id = c.collection_id`;
     if (!query) return this.db.prepare(`${base} ORDER BY c.id DESC`).all() as ImageRecord[];
     const like = `%${query.toLowerCase().replace(/[%_\\]/g, (m) => '\\' + m)}%`;
     return this.db
