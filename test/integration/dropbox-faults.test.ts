@@ -110,6 +110,16 @@ describe('faults during pull', () => {
     checkPull(job, w, sha256);
   });
 
+  it('keeps resuming while every attempt moves bytes, beyond the retry budget', async () => {
+    const { w: wd, sha256 } = await seeded();
+    w = wd;
+    w.sb.faults.add({ route: 'files/download', kind: 'reset', afterBytes: MIB, times: 100 });
+    const job = await pull(w, 'dropbox://f/p:1');
+    expect(job.state, job.reason ?? '').toBe('done');
+    checkPull(job, w, sha256);
+    expect(w.sb.requests.filter((r) => r.path === '/2/files/download').length).toBe(13);
+  });
+
   it('resumes with Range after the connection drops, more than once', async () => {
     const { w: wd, sha256 } = await seeded();
     w = wd;
@@ -140,7 +150,7 @@ describe('faults during pull', () => {
 
   it.each<[string, Fault]>([
     ['a persistent 500', { kind: 'status', status: 500, times: 100 }],
-    ['a connection that always drops', { kind: 'reset', afterBytes: MIB, times: 100 }],
+    ['a connection that always drops before any byte', { kind: 'reset', afterBytes: 0, times: 100 }],
     ['a Retry-After longer than we wait', { kind: 'status', status: 429, retryAfter: 100_000, times: 100 }],
   ])('fails cleanly on %s: no row, no temp file', async (_label, fault) => {
     const { w: wd, sha256 } = await seeded();

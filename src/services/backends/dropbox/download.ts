@@ -131,6 +131,7 @@ export async function downloadFile(api: DropboxApi, o: DownloadOptions): Promise
       const headers: Record<string, string> = { Authorization: `Bearer ${token}`, 'Dropbox-API-Arg': headerJson({ path: o.path }) };
       if (have > 0) headers.Range = `bytes=${have}-`;
       const started = Date.now();
+      const before = have;
       let problem: unknown;
       let res: IncomingMessage | undefined;
       try {
@@ -169,6 +170,11 @@ export async function downloadFile(api: DropboxApi, o: DownloadOptions): Promise
       }
       await sink.idle();
       if (sink.failure) throw new RemoteError(`cannot write the download to disk: ${sink.failure.message}`);
+      if (have > before) {
+        // The retry budget is for attempts that get nowhere; one that moved bytes starts it afresh.
+        failures = 0;
+        refreshed = false;
+      }
       const c = classify(problem);
       const next = await api.afterFailure(c, 'download', { refreshed, failures, throttles, attempts: api.budget.attempts + 3, token });
       if (next === 'refreshed') {
