@@ -121,14 +121,25 @@ async function nodeDown() {
   return (await exec(process.execPath, ['--input-type=module', '-e', NODE_DOWNLOAD, sb.url, token, out])).secs;
 }
 
+// Each contender starts with no dirty pages from the one before (they would be written back, and
+// throttled, during its run), so every measurement is preceded by an untimed sync.
+const settle = async () => {
+  for (const f of ['curl-download', 'node-download']) rmSync(join(dir, f), { force: true });
+  await exec('sync', [], { timed: false });
+};
 const samples = { curlUp: [], sregUp: [], curlDown: [], nodeDown: [], sregDown: [], rssUp: [], rssDown: [] };
 for (let i = 0; i < runs; i++) {
+  await settle();
   samples.curlUp.push(await curlUp());
+  await settle();
   const up = await sreg(['push', '--name', 'dropbox://bench/img:v1', 'bench/img:v1']);
   samples.sregUp.push(up.secs);
   samples.rssUp.push(up.rssMB);
+  await settle();
   samples.curlDown.push(await curlDown());
+  await settle();
   samples.nodeDown.push(await nodeDown());
+  await settle();
   const down = await sreg(['pull', '--force', 'dropbox://bench/img:v1']);
   samples.sregDown.push(down.secs);
   samples.rssDown.push(down.rssMB);

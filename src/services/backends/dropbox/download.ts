@@ -152,10 +152,14 @@ export async function downloadFile(api: DropboxApi, o: DownloadOptions): Promise
         }
         const total = meta.size;
         responses++;
+        let reported = have;
         await drain(res, sink, skip, (chunk) => {
           sha.update(chunk);
           have += chunk.length;
-          o.onProgress?.(have, total);
+          if (have - reported >= 1 << 20 || have === total) {
+            reported = have;
+            o.onProgress?.(have, total); // per MiB, not per 64 KiB socket read
+          }
         });
         await sink.idle();
         if (sink.failure) throw sink.failure;
