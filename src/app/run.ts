@@ -6,9 +6,15 @@ import { messageOf } from '../core/errors.js';
 const ENTER_ALT = '\x1b[?1049h\x1b[H\x1b[2J';
 const LEAVE_ALT = '\x1b[?25h\x1b[?1049l';
 
-/** Frames per second: fewer over SSH, where each frame crosses a slow link. */
+/**
+ * Frames per second: fewer over SSH, where each frame crosses a slow link. Ink's cap (es-toolkit's
+ * throttle) pushes its trailing frame back on every call and draws early only on a call a whole window
+ * after the first one it held, so a held arrow key repeating a little faster than the window (every
+ * 30 ms against 30 fps's 34 ms) waited up to two windows for its frame: p95 near 50 ms, max 60-100 ms
+ * in bench/globus-listing.mjs. At 60 fps (17 ms) each repeat draws at once.
+ */
 export function frameRate(env: NodeJS.ProcessEnv = process.env): number {
-  return env.SSH_CONNECTION || env.SSH_CLIENT || env.SSH_TTY ? 10 : 30;
+  return env.SSH_CONNECTION || env.SSH_CLIENT || env.SSH_TTY ? 10 : 60;
 }
 
 export async function runTui(): Promise<number> {
