@@ -9,8 +9,12 @@ export function define(cmd: Command): void {
     .addHelpText('after', '\nExamples:\n  sreg images\n  sreg images busybox --json')
     .action(async (query: string | undefined, opts: { json?: boolean }) => {
       await withLibrary((lib) => {
+        if (opts.json) {
+          // Compact for pipes (scripts, jq); indented for a person at a terminal.
+          const text = lib.listJson(query);
+          return process.stdout.isTTY ? printJson(JSON.parse(text)) : out(text);
+        }
         const rows = lib.list(query);
-        if (opts.json) return printJson(rows);
         if (rows.length === 0) return out(query ? `no images match "${query}"` : 'the library is empty (add one: sreg add FILE --name collection/name:tag)');
         out(
           textTable(

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { expect } from 'vitest';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 export const SAMPLES = resolve(REPO, '../shared/sif-samples');
@@ -63,4 +64,14 @@ export function runCli(args: string[], env: Record<string, string>, options: { i
     });
     child.stdin.end(options.input ?? '');
   });
+}
+
+/** A user error: exactly one line on stderr, `sreg: ...` matching `pattern`, no stack, this exit code. */
+export function expectOneLine(r: CliResult, code: number, pattern: RegExp): void {
+  expect(r.code, r.stderr).toBe(code);
+  const lines = r.stderr.trimEnd().split('\n');
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^sreg: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
 }

@@ -3,7 +3,7 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, sample, tempEnv, type CliResult, type TempEnv } from '../helpers/env.js';
+import { runCli, sample, tempEnv, type TempEnv, expectOneLine } from '../helpers/env.js';
 
 let t: TempEnv;
 beforeEach(() => (t = tempEnv()));
@@ -11,14 +11,7 @@ afterEach(() => t.cleanup());
 
 const sreg = (args: string[], env: Record<string, string> = t.env, input?: string) => runCli(args, env, { input });
 
-function oneLine(r: CliResult, code: number, pattern: RegExp): void {
-  expect(r.code, r.stderr).toBe(code);
-  const lines = r.stderr.trimEnd().split('\n');
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^sreg: /);
-  expect(lines[0]).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
-}
+const oneLine = expectOneLine;
 
 async function snapshot(): Promise<string> {
   const r = await sreg(['images', '--json']);

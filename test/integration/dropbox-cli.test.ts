@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDropboxSandbox, type DropboxSandbox } from '../../src/sandbox/dropbox.js';
-import { BIN, runCli, tempEnv, type CliResult, type TempEnv } from '../helpers/env.js';
+import { BIN, runCli, tempEnv, type TempEnv, expectOneLine } from '../helpers/env.js';
 import { makeImage, MIB } from './dropbox-harness.js';
 
 let sb: DropboxSandbox;
@@ -24,13 +24,7 @@ afterAll(async () => {
 const sreg = (args: string[], extra: Record<string, string | undefined> = {}, input?: string) =>
   runCli(args, Object.fromEntries(Object.entries({ ...env, ...extra }).filter(([, v]) => v !== undefined)) as Record<string, string>, { input });
 
-function oneLine(r: CliResult, code: number, pattern: RegExp): void {
-  expect(r.code, r.stderr).toBe(code);
-  const lines = r.stderr.trimEnd().split('\n');
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^sreg: /);
-  expect(lines[0]).toMatch(pattern);
-}
+const oneLine = expectOneLine;
 
 const downloads = () => sb.requests.filter((r) => r.path === '/2/files/download').length;
 

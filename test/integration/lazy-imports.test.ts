@@ -23,6 +23,6 @@ const HEAVY = /node_modules\/(ink|react|react-reconciler|@globus|dropbox|ink-sel
 
 it.each([[['--version']], [['images']], [['images', '--json']], [['get', '--help']]])('sreg %j loads no UI or SDK module', (args) => {
   const urls = loaded(args);
-  expect(urls.some((u) => u.includes('/dist/cli.js'))).toBe(true); // the trace works
+  expect(urls.some((u) => u.includes('/bin/sreg.js'))).toBe(true); // the trace works
   expect(urls.filter((u) => HEAVY.test(u))).toEqual([]);
 });

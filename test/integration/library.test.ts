@@ -41,6 +41,10 @@ describe('Library', () => {
     expect(lib.get(`lab/busybox:1.33@${image.version}`).id).toBe(image.id);
     expect(lib.list('busy').map((r) => r.id)).toEqual([image.id]);
     expect(lib.list('nothing-like-this')).toEqual([]);
+    // The JSON listing SQLite builds is the same listing.
+    expect(JSON.parse(lib.listJson('busy'))).toEqual(lib.list('busy'));
+    expect(JSON.parse(lib.listJson())).toEqual(lib.list());
+    expect(JSON.parse(lib.listJson('nothing-like-this'))).toEqual([]);
   });
 
   it('copies with --copy and keeps the original', async () => {

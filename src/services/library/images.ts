@@ -6,7 +6,6 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ExistsError, NotFoundError, SregError, UsageError } from '../../core/errors.js';
 import { formatImageName, parseImageName, type ImageName } from '../../core/uri.js';
-import { describeImage } from '../metadata/index.js';
 import type { ImageMetrics } from '../metadata/types.js';
 import { openDatabase, type Db } from './db.js';
 import { copyHashed, fsyncFile, hashFile, imagePath, placeFile, pruneEmptyDirs, sweepTemps, tempPath, writeHashed } from './storage.js';
@@ -52,6 +51,26 @@ export interface ImportResult {
 const LIST_COLUMNS = `c.id, col.name AS collection, c.name, c.tag, c.version, c.uri, c.image, c.client, c.url,
   c.created_at AS createdAt, c.sreg_size AS size`;
 
+/** The metadata chain loads execa and friends: only imports pay for it, listings do not. */
+async function describeImage(path: string) {
+  return (await import('../metadata/index.js')).describeImage(path);
+}
+
+const LIST_JSON_OBJECT = `json_object('id', c.id, 'collection', col.name, 'name', c.name, 'tag', c.tag, 'version', c.version,
+  'uri', c.uri, 'image', c.image, 'client', c.client, 'url', c.url, 'createdAt', c.created_at, 'size', c.sreg_size)`;
+
+function listQuery(columns: string, query?: string): { sql: string; params: string[] } {
+  const base = `SELECT ${columns} FROM container c INDEXED BY sreg_container_list JOIN collection col ON col.id = c.collection_id`;
+  if (!query) return { sql: `${base} ORDER BY c.id DESC`, params: [] };
+  const like = `%${query.toLowerCase().replace(/[%_\\]/g, (m) => '\\' + m)}%`;
+  return {
+    sql: `${base} WHERE lower(col.name || '/' || c.name || ':' || c.tag) LIKE ? ESCAPE '\\'
+           OR lower(coalesce(c.uri,'')) LIKE ? ESCAPE '\\' OR lower(c.client) LIKE ? ESCAPE '\\'
+         ORDER BY c.id DESC`,
+    params: [like, like, like],
+  };
+}
+
 export interface LibraryPaths {
   databaseFile: string;
   storageDir: string;
@@ -74,16 +93,18 @@ export class Library {
 
   /** All images, newest first; QUERY matches collection, name, tag, uri or client (case-insensitive). */
   list(query?: string): ImageRecord[] {
-    const base = `SELECT ${LIST_COLUMNS} FROM container c INDEXED BY sreg_container_list JOIN collection col ON col.id = c.collection_id`;
-    if (!query) return this.db.prepare(`${base} ORDER BY c.id DESC`).all() as ImageRecord[];
-    const like = `%${query.toLowerCase().replace(/[%_\\]/g, (m) => '\\' + m)}%`;
-    return this.db
-      .prepare(
-        `${base} WHERE lower(col.name || '/' || c.name || ':' || c.tag) LIKE ? ESCAPE '\\'
-           OR lower(coalesce(c.uri,'')) LIKE ? ESCAPE '\\' OR lower(c.client) LIKE ? ESCAPE '\\'
-         ORDER BY c.id DESC`,
-      )
-      .all(like, like, like) as ImageRecord[];
+    const { sql, params } = listQuery(LIST_COLUMNS, query);
+    return this.db.prepare(sql).all(...params) as ImageRecord[];
+  }
+
+  /**
+   * The same listing as a JSON array text built by SQLite: `images --json` over 10,000 images then
+   * makes no JavaScript object per row (those rows cost more in garbage collection than in the query).
+   */
+  listJson(query?: string): string {
+    const { sql, params } = listQuery(LIST_JSON_OBJECT, query);
+    const rows = this.db.prepare(sql).pluck().all(...params) as string[];
+    return `[${rows.join(',')}]`;
   }
 
   /** The image a name refers to, or undefined. Without @version, the newest row of that tag. */
