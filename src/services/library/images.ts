@@ -168,14 +168,14 @@ export class Library {
     let size: number;
     try {
       if (options.copy) {
-        ({ sha256, size } = await copyHashed(src, tmp, options.onProgress));
+        ({ sha256, size } = await copyHashed(src, tmp));
       } else {
         ({ sha256, size } = await hashFile(src));
         try {
           await fsp.rename(src, tmp);
         } catch (e) {
           if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
-          ({ sha256, size } = await copyHashed(src, tmp, options.onProgress));
+          ({ sha256, size } = await copyHashed(src, tmp));
         }
       }
     } catch (e) {

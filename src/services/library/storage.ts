@@ -1,7 +1,7 @@
 // Image files on disk: where an image lives, and how bytes get there atomically (temporary file in the
 // storage folder, hashed while written, fsync, rename). Nothing here touches the database.
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
+import { constants as fsConstants, createReadStream, createWriteStream, promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -56,9 +56,20 @@ export async function writeHashed(
   return { sha256: hasher.hex(), size: hasher.bytes };
 }
 
-/** Copies a file to a temp path while hashing it: one read pass. */
-export async function copyHashed(src: string, dest: string, onProgress?: (bytes: number) => void) {
-  return writeHashed(createReadStream(src, { highWaterMark: 1 << 20 }), dest, { onProgress });
+/**
+ * Copies a file to a temp path and hashes the copy. The kernel copies (copy_file_range, or a reflink
+ * where the file system has them) and the hash then reads the fresh copy from the page cache: about
+ * twice as fast here as one pass through a Node stream, whose reads and writes hardly overlapped.
+ * Hashing the copy, not the source, means the stored hash is that of the stored bytes.
+ */
+export async function copyHashed(src: string, dest: string): Promise<{ sha256: string; size: number }> {
+  try {
+    await fsp.copyFile(src, dest, fsConstants.COPYFILE_EXCL);
+    return await hashFile(dest);
+  } catch (e) {
+    await fsp.rm(dest, { force: true });
+    throw e;
+  }
 }
 
 export async function hashFile(path: string): Promise<{ sha256: string; size: number }> {
