@@ -59,4 +59,5 @@ for (let i = 0; i < rounds; i++) {
 console.log('add of a 1 GiB file (--copy)');
 console.log(`  cp && sha256sum (baseline)  median ${fmt(median(cpTimes))}`);
 console.log(`  sreg add --copy             median ${fmt(median(addTimes))}  ratio ${(median(addTimes) / median(cpTimes)).toFixed(2)} (target <= 1.0)`);
-rmSync(dir, { recursive: true, force: true });
+if (!process.env.BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
+else console.log(`kept ${dir}`);

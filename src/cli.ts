@@ -54,14 +54,15 @@ export async function main(argv: string[]): Promise<number> {
 
   const wanted = argv.find((a) => !a.startsWith('-'));
   const entry = COMMANDS.find((c) => c.name === wanted);
-  for (const c of COMMANDS) {
+  // Running one command needs only its definition; `sreg --help` needs every name and summary.
+  for (const c of entry ? [entry] : COMMANDS) {
     const cmd = program.command(c.name).description(c.summary).exitOverride();
     cmd.configureOutput({ outputError: (str, write) => write(`sreg: ${str.replace(/^error: /, '').split('\n')[0]} (see: sreg ${c.name} --help)\n`) });
     if (c === entry) {
       const mod = await c.load();
       mod.define(cmd);
     } else {
-      cmd.allowUnknownOption().argument('[args...]').action(() => {});
+      cmd.allowUnknownOption().allowExcessArguments().action(() => {});
     }
   }
   program.hook('preAction', async (_this, action) => {

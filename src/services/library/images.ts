@@ -102,9 +102,10 @@ export class Library {
    * makes no JavaScript object per row (those rows cost more in garbage collection than in the query).
    */
   listJson(query?: string): string {
-    const { sql, params } = listQuery(LIST_JSON_OBJECT, query);
-    const rows = this.db.prepare(sql).pluck().all(...params) as string[];
-    return `[${rows.join(',')}]`;
+    const { sql, params } = listQuery(`${LIST_JSON_OBJECT} AS j`, query);
+    // One string out of SQLite: group_concat keeps the subquery's order.
+    const text = this.db.prepare(`SELECT group_concat(j, ',') FROM (${sql})`).pluck().get(...params) as string | null;
+    return `[${text ?? ''}]`;
   }
 
   /** The image a name refers to, or undefined. Without @version, the newest row of that tag. */
