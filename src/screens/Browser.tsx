@@ -3,7 +3,7 @@
 // marked images to the other side after a confirmation that shows source, destination and count.
 import { Box, Text } from 'ink';
 import { useEffect, useMemo } from 'react';
-import { useCommands, useStore } from '../app/context.js';
+import { useStore } from '../app/context.js';
 import { input, listPos, type Move } from '../app/store.js';
 import { useTheme } from '../app/theme.js';
 import { List } from '../components/List.js';
