@@ -81,7 +81,7 @@ export async function openServices(options: { adoptAll?: boolean; env?: Env } = 
     if (!loader) throw new UsageError(`unknown backend "${kind}" (known: ${BACKEND_KINDS.join(', ')})`);
     let p = loaded.get(kind);
     if (!p) {
-      p = loader().then((m) => m.createBackend(ctx));
+      p = loader().then((m) => withSandboxHint(m.createBackend(ctx), sandbox));
       loaded.set(kind, p);
     }
     return p;
@@ -107,6 +107,27 @@ export async function openServices(options: { adoptAll?: boolean; env?: Env } = 
       library.close();
     },
   };
+}
+
+/**
+ * Sandbox mode: nobody can approve a login at a browser, so every login says which code the fake
+ * service would show (the CLI prints it; the TUI pre-fills it).
+ */
+function withSandboxHint<T extends { backend: RemoteBackend }>(made: T, sandbox: SandboxHandle | undefined): T {
+  if (!sandbox) return made;
+  const login = made.backend.login.bind(made.backend);
+  made.backend.login = (options) => {
+    const flow = login(options);
+    return {
+      start: async () => {
+        const start = await flow.start();
+        const code = start.url ? await sandbox.approve(start.url).catch(() => undefined) : undefined;
+        return code ? { ...start, instructions: [...start.instructions, `Sandbox: the code to paste is ${code}`] } : start;
+      },
+      finish: (pasted) => flow.finish(pasted),
+    };
+  };
+  return made;
 }
 
 export function activeBackend(env: Env, settings: Settings): BackendKind | undefined {

@@ -22,3 +22,25 @@ it('uses and saves the Dropbox app key and the Globus client id given on the com
   const wrong = await runCli(['login', 'globus', '--app-key', 'x'], t.env);
   expect(wrong).toMatchObject({ code: 2, stderr: 'sreg: --app-key is for dropbox\n' });
 });
+
+it('in sandbox mode every backend says which code the fake would show, and that code logs in', async () => {
+  const { spawn } = await import('node:child_process');
+  const { BIN } = await import('../helpers/env.js');
+  const env = { ...t.env, SREG_SANDBOX_DIR: join(t.dir, 'sandbox') };
+  for (const backend of ['dropbox', 'globus']) {
+    const child = spawn(process.execPath, [BIN, '--sandbox', 'login', backend], { env: { PATH: process.env.PATH ?? '', ...env } });
+    let err = '';
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => {
+      err += d;
+      const m = /Sandbox: the code to paste is (\S+)/.exec(err);
+      if (m && !child.stdin.writableEnded) child.stdin.end(m[1] + '\n');
+    });
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code, err).toBe(0);
+    expect(out).toMatch(new RegExp(`logged in to ${backend === 'dropbox' ? 'Dropbox' : 'Globus'} as `));
+  }
+  const status = await runCli(['--sandbox', 'backend', 'status', '--json'], env);
+  expect(JSON.parse(status.stdout).backends.map((b: { status: { loggedIn: boolean } }) => b.status.loggedIn)).toEqual([true, true]);
+});
