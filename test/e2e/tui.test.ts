@@ -88,7 +88,7 @@ describe.skipIf(!hasTmux)('sreg in a real terminal (tmux)', () => {
     expect(lines.filter((l) => l.includes('tools') && l.includes('busybox'))).toHaveLength(1);
 
     keys(name, '/', 'b', 'u', 's', 'y');
-    lines = await until(name, has('3 of 13'), 'the filtered list');
+    lines = await until(name, (l) => /\b3 of 13\b/.test(l.join('\n')) /* not the "13 of 13" before the filter applies */, 'the filtered list');
     expect(lines.join('\n')).not.toContain('one-group');
     frameIsWhole(lines, 80, 24, 'Library');
 
