@@ -75,3 +75,34 @@ export function expectOneLine(r: CliResult, code: number, pattern: RegExp): void
   expect(lines[0]).toMatch(pattern);
   expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
 }
+
+/**
+ * Runs the CLI and writes one answer to its stdin (then closes it) as soon as `answer` returns one
+ * for the output so far: a login that prints a URL, then reads the code.
+ */
+export function runAnswering(
+  args: string[],
+  env: Record<string, string>,
+  answer: (out: { stdout: string; stderr: string }) => string | undefined,
+): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NO_COLOR: '1', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const seen = { stdout: '', stderr: '' };
+    const offer = () => {
+      if (child.stdin.writableEnded) return;
+      const reply = answer(seen);
+      if (reply !== undefined) child.stdin.end(reply + '\n');
+    };
+    child.stdout.on('data', (d) => ((seen.stdout += d), offer()));
+    child.stderr.on('data', (d) => ((seen.stderr += d), offer()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code: code ?? -1, ...seen });
+    });
+  });
+}
+
+/** The URL a login printed on a line of its own, if it has. */
+export const printedUrl = (stdout: string) => stdout.split('\n').find((l) => l.startsWith('http'))?.trim();

@@ -1,11 +1,10 @@
 // The remote commands through the real binary against the sandbox: the seed's push/pull/search/share
 // stories, scriptable login, backend selection, tasks, and one clear line for each kind of bad input.
 // Needs the build (npm test runs it first).
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDropboxSandbox, type DropboxSandbox } from '../../src/sandbox/dropbox.js';
-import { BIN, runCli, tempEnv, type TempEnv, expectOneLine } from '../helpers/env.js';
+import { runCli, tempEnv, type TempEnv, expectOneLine, runAnswering, printedUrl } from '../helpers/env.js';
 import { makeImage, MIB } from './dropbox-harness.js';
 
 let sb: DropboxSandbox;
@@ -81,26 +80,11 @@ describe('sreg push/pull/search/share/delete with Dropbox', () => {
 
 describe('login, logout and backends', () => {
   it('logs in by PKCE with stdin not a terminal: URL on its own line, code read from stdin', async () => {
-    const run = spawn(process.execPath, [BIN, 'login', 'dropbox'], {
-      env: { PATH: process.env.PATH!, ...env, SREGISTRY_DROPBOX_TOKEN: '', SREG_DROPBOX_APP_KEY: 'cli-app' },
-      stdio: ['pipe', 'pipe', 'pipe'],
+    const { code, stdout, stderr } = await runAnswering(['login', 'dropbox'], { ...env, SREGISTRY_DROPBOX_TOKEN: '', SREG_DROPBOX_APP_KEY: 'cli-app' }, (o) => {
+      const url = printedUrl(o.stdout);
+      return url && sb.approveAuthorization(new URL(url).searchParams.get('code_challenge')!, { appKey: 'cli-app' });
     });
-    let stdout = '';
-    let stderr = '';
-    run.stderr.on('data', (d) => (stderr += d));
-    const code = new Promise<number>((resolve) => run.on('close', (c) => resolve(c ?? -1)));
-    await new Promise<void>((resolve) => {
-      run.stdout.on('data', (d) => {
-        stdout += d;
-        const line = stdout.split('\n').find((l) => l.startsWith('http'));
-        if (line && !run.stdin.writableEnded) {
-          const challenge = new URL(line).searchParams.get('code_challenge')!;
-          run.stdin.end(sb.approveAuthorization(challenge, { appKey: 'cli-app' }) + '\n');
-          resolve();
-        }
-      });
-    });
-    expect(await code, stderr).toBe(0);
+    expect(code, stderr).toBe(0);
     expect(stdout).toMatch(/^logged in to Dropbox as /m);
     const status = await sreg(['backend', 'status'], { SREGISTRY_DROPBOX_TOKEN: undefined });
     expect(status.stdout).toMatch(/dropbox: logged in as .*refreshes automatically/);

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { SANDBOX_LAB_ID } from '../../src/sandbox/globus.js';
-import { BIN, REPO, runCli } from '../helpers/env.js';
+import { BIN, REPO, printedUrl, runAnswering, runCli } from '../helpers/env.js';
 import { harness, SAMPLE, type Harness } from './globus-harness.js';
 
 let h: Harness | undefined;
@@ -110,22 +110,11 @@ describe('closing and reopening sreg mid-task', () => {
 describe('the CLI over the Globus backend', () => {
   test('`sreg login globus` without a terminal: URL on its own line, code from stdin', async () => {
     h = await harness();
-    const child = spawn(process.execPath, [BIN, 'login', 'globus'], { env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...h.env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const code = new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
-    await new Promise<void>((resolve) => {
-      child.stdout.on('data', (d) => {
-        stdout += d;
-        const line = stdout.split('\n').find((l) => l.startsWith('http'));
-        if (line && !child.stdin.writableEnded) {
-          child.stdin.end(h!.approve(line.trim()) + '\n');
-          resolve();
-        }
-      });
+    const { code, stdout, stderr } = await runAnswering(['login', 'globus'], h.env, (o) => {
+      const url = printedUrl(o.stdout);
+      return url && h!.approve(url);
     });
-    expect(await code).toBe(0);
+    expect(code).toBe(0);
     expect(stderr).toMatch(/Native App Authorization Code/);
     expect(stdout).toContain(`logged in to Globus as ${h.sandbox.user.username}`);
     expect((await h.globus.status()).loggedIn).toBe(true);

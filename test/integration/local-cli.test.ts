@@ -1,10 +1,9 @@
 // `sreg local`: which Globus endpoint is "this machine", and choosing one with a path mapping that
 // sreg proves (a probe file must show up through Globus) before saving it. Runs on the sandbox.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { BIN, runCli, tempEnv, type TempEnv } from '../helpers/env.js';
+import { runCli, tempEnv, type TempEnv, runAnswering } from '../helpers/env.js';
 
 const LAPTOP = 'c5f1a7a2-5b3e-11ee-8c99-0242ac120002';
 let t: TempEnv;
@@ -16,16 +15,7 @@ beforeAll(() => {
 afterAll(() => t.cleanup());
 
 /** `sreg --sandbox login globus` without a terminal: the sandbox prints the code a browser would show. */
-function sandboxLogin(): Promise<number> {
-  const child = spawn(process.execPath, [BIN, '--sandbox', 'login', 'globus'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr.on('data', (d) => {
-    err += d;
-    const m = /code to paste is (\S+)/.exec(err);
-    if (m && !child.stdin.writableEnded) child.stdin.end(m[1] + '\n');
-  });
-  return new Promise((resolve) => child.on('close', (c) => resolve(c ?? -1)));
-}
+const sandboxLogin = async () => (await runAnswering(['--sandbox', 'login', 'globus'], env, (o) => /code to paste is (\S+)/.exec(o.stderr)?.[1])).code;
 
 const settings = () => JSON.parse(readFileSync(join(t.dir, 'sandbox/config/sreg/settings.json'), 'utf8'));
 

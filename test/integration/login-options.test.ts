@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { runCli, tempEnv, type TempEnv } from '../helpers/env.js';
+import { runCli, tempEnv, type TempEnv, runAnswering } from '../helpers/env.js';
 
 let t: TempEnv;
 beforeEach(() => (t = tempEnv()));
@@ -24,20 +24,9 @@ it('uses and saves the Dropbox app key and the Globus client id given on the com
 });
 
 it('in sandbox mode every backend says which code the fake would show, and that code logs in', async () => {
-  const { spawn } = await import('node:child_process');
-  const { BIN } = await import('../helpers/env.js');
   const env = { ...t.env, SREG_SANDBOX_DIR: join(t.dir, 'sandbox') };
   for (const backend of ['dropbox', 'globus']) {
-    const child = spawn(process.execPath, [BIN, '--sandbox', 'login', backend], { env: { PATH: process.env.PATH ?? '', ...env } });
-    let err = '';
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => {
-      err += d;
-      const m = /Sandbox: the code to paste is (\S+)/.exec(err);
-      if (m && !child.stdin.writableEnded) child.stdin.end(m[1] + '\n');
-    });
-    const code = await new Promise((resolve) => child.on('close', resolve));
+    const { code, stdout: out, stderr: err } = await runAnswering(['--sandbox', 'login', backend], env, (o) => /Sandbox: the code to paste is (\S+)/.exec(o.stderr)?.[1]);
     expect(code, err).toBe(0);
     expect(out).toMatch(new RegExp(`logged in to ${backend === 'dropbox' ? 'Dropbox' : 'Globus'} as `));
   }
