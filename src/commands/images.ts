@@ -11,8 +11,9 @@ export function define(cmd: Command): void {
       await withLibrary((lib) => {
         if (opts.json) {
           // Compact for pipes (scripts, jq); indented for a person at a terminal.
-          const text = lib.listJson(query);
-          return process.stdout.isTTY ? printJson(JSON.parse(text)) : out(text);
+          if (process.stdout.isTTY) return printJson(JSON.parse(lib.listJson(query)));
+          for (const piece of lib.listJsonChunks(query)) process.stdout.write(piece);
+          return out();
         }
         const rows = lib.list(query);
         if (rows.length === 0) return out(query ? `no images match "${query}"` : 'the library is empty (add one: sreg add FILE --name collection/name:tag)');

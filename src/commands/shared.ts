@@ -1,7 +1,6 @@
 // Small things every command shares: JSON output, confirmation, and the library handle.
-import { createInterface } from 'node:readline/promises';
 import { UsageError } from '../core/errors.js';
-import { openLibrary } from '../services/index.js';
+import { openLibrary } from '../services/library/index.js';
 import type { Library } from '../services/library/images.js';
 
 export function printJson(value: unknown): void {
@@ -26,6 +25,7 @@ export async function confirm(question: string, force: boolean | undefined): Pro
   if (!process.stdin.isTTY || !process.stderr.isTTY) {
     throw new UsageError(`${question.replace(/\?$/, '')}: refusing without a terminal to confirm; add --force`);
   }
+  const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     const answer = (await rl.question(`${question} [y/N] `)).trim().toLowerCase();

@@ -1,13 +1,15 @@
 // Wiring: builds the services both faces use (library, secrets, settings, backends, transfer queue).
 // Backends are imported lazily so commands that do not need an SDK never load one.
-import { existsSync } from 'node:fs';
-import { SregError, UsageError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
 import { SecretStore } from './auth/tokens.js';
 import type { BackendKind, RemoteBackend } from './backends/backend.js';
-import { applySandboxPaths, concurrency, isSandbox, openSettings, paths, type Env, type Settings } from './config.js';
-import { Library } from './library/images.js';
+import { concurrency, isSandbox, openSettings, paths, type Env, type Settings } from './config.js';
+import type { Library } from './library/images.js';
+import { openLibrary } from './library/index.js';
 import { TransferQueue } from './transfers/queue.js';
 import type { TransferRunner } from './transfers/types.js';
+
+export { openLibrary };
 
 export const BACKEND_KINDS: BackendKind[] = ['dropbox', 'globus'];
 
@@ -36,19 +38,6 @@ const LOADERS: Record<string, () => Promise<BackendModule>> = {
   dropbox: () => import('./backends/dropbox/index.js'),
   globus: () => import('./backends/globus/index.js'),
 };
-
-/**
- * Opens the library. An explicit SREGISTRY_DATABASE folder must exist (a typo should not silently
- * start an empty library elsewhere); the default ~/.singularity is created on first use.
- */
-export function openLibrary(env: Env = process.env): Library {
-  if (isSandbox(env)) applySandboxPaths(env);
-  const p = paths(env);
-  if (env.SREGISTRY_DATABASE && !existsSync(env.SREGISTRY_DATABASE)) {
-    throw new SregError(`database folder ${env.SREGISTRY_DATABASE} does not exist (SREGISTRY_DATABASE); create it or unset the variable`);
-  }
-  return new Library({ databaseFile: p.databaseFile, storageDir: p.storageDir });
-}
 
 export interface Services {
   env: Env;

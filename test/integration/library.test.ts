@@ -47,6 +47,42 @@ describe('Library', () => {
     expect(JSON.parse(lib.listJson('nothing-like-this'))).toEqual([]);
   });
 
+  it('streams a JSON listing of many pages that equals the row listing, filtered or not, in one snapshot', () => {
+    // 1,000 rows (more than three of listJsonChunks' pages), some with text JSON must escape.
+    lib.db.prepare(`INSERT INTO collection (id, name, token) VALUES (1, 'lab', 't'), (2, 'other', 't')`).run();
+    const ins = lib.db.prepare(`INSERT INTO container (metrics, name, tag, image, uri, client, version, collection_id, created_at)
+      VALUES ('{}', ?, 'latest', ?, ?, 'local', ?, ?, datetime('now'))`);
+    lib.db.transaction(() => {
+      for (let i = 0; i < 1000; i++) {
+        const col = i % 3 ? 'lab' : 'other';
+        ins.run(`img${i}`, i % 97 ? `/s/${col}/img${i}.sif` : `/s/"quoted"\\path\t${i}.sif`, `${col}/img${i}:latest@v${i}`, `v${i}`, i % 3 ? 1 : 2);
+      }
+    })();
+    const cacheSize = lib.db.pragma('cache_size', { simple: true });
+    const chunks = [...lib.listJsonChunks()];
+    expect(chunks.length).toBeGreaterThan(7); // [ + pages with commas between + ]
+    const all = JSON.parse(Buffer.concat(chunks).toString());
+    expect(all).toEqual(lib.list());
+    expect(all).toHaveLength(1000);
+    expect(all[0].id).toBeGreaterThan(all[999].id); // newest first, across page boundaries
+    expect(new Set(all.map((r: { id: number }) => r.id)).size).toBe(1000);
+    const other = JSON.parse(lib.listJson('OTHER/'));
+    expect(other).toEqual(lib.list('other/'));
+    expect(other).toHaveLength(334);
+    // A write from another connection between two pages does not show up half-way through a listing.
+    const pieces = lib.listJsonChunks();
+    const head = [pieces.next().value, pieces.next().value] as Buffer[];
+    const writer = new Database(lib.databaseFile);
+    writer.prepare(`DELETE FROM container WHERE name = 'img0'`).run();
+    writer.close();
+    const rest = [...pieces];
+    const snapshot = JSON.parse(Buffer.concat([...head, ...rest]).toString());
+    expect(snapshot).toHaveLength(1000);
+    expect(lib.list()).toHaveLength(999);
+    // The connection's cache size is restored once the listing ends.
+    expect(lib.db.pragma('cache_size', { simple: true })).toBe(cacheSize);
+  });
+
   it('copies with --copy and keeps the original', async () => {
     const src = sample('one-group.sif', t.dir);
     const { image } = await lib.addFile(src, parseImageName('c/one'), { copy: true });

@@ -2,10 +2,25 @@
 // (so `sregistry images` and `sreg images` share one file), plus sreg's `sreg_`-prefixed tables.
 import Database from 'better-sqlite3';
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { SregError } from '../../core/errors.js';
 
 export type Db = Database.Database;
+
+/**
+ * better-sqlite3 finds its addon through the `bindings` package, which probes a dozen paths and
+ * walks a stack trace (7 ms of every command's start). Its own build folder is known: use it when
+ * there, else let better-sqlite3 search as usual.
+ */
+function nativeBinding(): string | undefined {
+  try {
+    const file = join(dirname(createRequire(import.meta.url).resolve('better-sqlite3')), '../build/Release/better_sqlite3.node');
+    return existsSync(file) ? file : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Exactly what sregistry-cli's models create (SQLAlchemy create_all on SQLite). */
 export const SREGISTRY_DDL = `
@@ -112,7 +127,7 @@ export function openDatabase(file: string, options: { readonly?: boolean } = {})
   }
   let db: Db;
   try {
-    db = new Database(file, { readonly: false, fileMustExist: false, timeout: 10_000 });
+    db = new Database(file, { readonly: false, fileMustExist: false, timeout: 10_000, nativeBinding: nativeBinding() });
     db.pragma('journal_mode = WAL');
     db.pragma('busy_timeout = 10000');
     db.pragma('foreign_keys = ON');
