@@ -94,11 +94,13 @@ async function curlUp() {
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
-async function curlDown() {
+async function curlDown({ durable = false } = {}) {
   const out = join(dir, 'curl-download');
   rmSync(out, { force: true });
   const r = await exec('curl', ['-sS', '--fail', '-o', out, '-X', 'POST', `${sb.url}/2/files/download`, '-H', `Authorization: Bearer ${token}`, '-H', `Dropbox-API-Arg: ${JSON.stringify({ path: '/bench/img:v1.sif' })}`]);
-  return r.secs;
+  // sreg's import fsyncs the image before it names it (a crash must not leave a short file under a
+  // real name): the durable baseline pays the same flush to this disk.
+  return durable ? r.secs + (await exec('sync', [out])).secs : r.secs;
 }
 
 // For reading the pull figure: the least a Node download can do (http.request, sha256, write to a
@@ -127,7 +129,7 @@ const settle = async () => {
   for (const f of ['curl-download', 'node-download']) rmSync(join(dir, f), { force: true });
   await exec('sync', [], { timed: false });
 };
-const samples = { curlUp: [], sregUp: [], curlDown: [], nodeDown: [], sregDown: [], rssUp: [], rssDown: [] };
+const samples = { curlUp: [], sregUp: [], curlDown: [], curlDownSynced: [], nodeDown: [], sregDown: [], rssUp: [], rssDown: [] };
 for (let i = 0; i < runs; i++) {
   await settle();
   samples.curlUp.push(await curlUp());
@@ -137,6 +139,8 @@ for (let i = 0; i < runs; i++) {
   samples.rssUp.push(up.rssMB);
   await settle();
   samples.curlDown.push(await curlDown());
+  await settle();
+  samples.curlDownSynced.push(await curlDown({ durable: true }));
   await settle();
   samples.nodeDown.push(await nodeDown());
   await settle();
@@ -152,6 +156,7 @@ const line = (label, sregS, curlS, rss) =>
 console.log(`dropbox transfer of ${size / MIB} MiB over loopback, medians of ${runs} runs`);
 line('push', m.sregUp, m.curlUp, Math.max(...samples.rssUp));
 line('pull', m.sregDown, m.curlDown, Math.max(...samples.rssDown));
+console.log(`pull, curl then fsync of its file (as durable as sreg's import): ${m.curlDownSynced.toFixed(2)} s, sreg ratio ${(m.curlDownSynced / m.sregDown).toFixed(2)}`);
 console.log(`pull, bare Node download (http + sha256 + file, no sreg): ${m.nodeDown.toFixed(2)} s, ratio to curl ${(m.curlDown / m.nodeDown).toFixed(2)}; sreg to bare Node ${(m.nodeDown / m.sregDown).toFixed(2)}`);
 console.log(`raw samples (s): ${JSON.stringify(Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, v.map((x) => +x.toFixed(2))])))}`);
 const ok = m.curlUp / m.sregUp >= 0.7 && m.curlDown / m.sregDown >= 0.7 && Math.max(...samples.rssUp, ...samples.rssDown) < 200;

@@ -33,6 +33,8 @@ export interface Downloaded {
   sha256: string;
   size: number;
   metadata: FileMetadata;
+  /** Responses it took (more than one: resumed, and checked against content_hash). */
+  responses: number;
 }
 
 function post(url: string, headers: Record<string, string>, signal: AbortSignal | undefined, idleMs: number): Promise<IncomingMessage> {
@@ -199,7 +201,7 @@ export async function downloadFile(api: DropboxApi, o: DownloadOptions): Promise
       }
       log('transfer', `dropbox download ${o.path}: resumed ${responses - 1} time(s); content_hash verified`);
     }
-    return { sha256: sha.digest('hex'), size: have, metadata };
+    return { sha256: sha.digest('hex'), size: have, metadata, responses };
   } catch (e) {
     ws.destroy();
     await fsp.rm(o.tmp, { force: true });

@@ -70,7 +70,8 @@ export class DropboxRunner implements TransferRunner {
     const tmp = await tempPath(this.library.storageDir);
     const started = Date.now();
     const got = await downloadFile(this.api, { path, tmp, signal: ctx.signal, onProgress: (done, total) => ctx.progress(done, total) });
-    log('transfer', `#${job.id} downloaded ${got.size} bytes in ${Date.now() - started} ms (content_hash ok); importing`);
+    const how = got.responses > 1 ? `in ${got.responses} responses, content_hash ok` : 'in one response, size ok';
+    log('transfer', `#${job.id} downloaded ${got.size} bytes in ${Date.now() - started} ms (${how}); importing`);
     ctx.update({ state: 'importing' });
     const { image, replaced } = await this.library.commitTemp(tmp, got.sha256, got.size, name, { client: 'dropbox', url: job.source, force });
     log('transfer', `#${job.id} pulled ${job.source} -> ${image.uri} (${replaced ? 'update' : 'new'})`);
