@@ -32,7 +32,8 @@ export function useAuthFlow(kind: string, options: { token?: boolean; scopes?: s
       const f = backend.login({ token: options.token, scopes: options.scopes });
       flow.current = f;
       const start = await f.start();
-      const sandboxCode = services.sandbox && start.url && start.expects === 'code' ? await services.sandbox.approve(start.url).catch(() => undefined) : undefined;
+      // One approval per login: the wrapper in services/index.ts already asked the fake for the code.
+      const sandboxCode = start.expects === 'code' ? start.sandboxCode : undefined;
       if (live) setView({ phase: 'waiting', start, title: backend.title, sandboxCode });
     })().catch((e) => live && setView((v) => ({ ...v, phase: 'failed', error: messageOf(e) })));
     return () => {

@@ -111,7 +111,7 @@ function withSandboxHint<T extends { backend: RemoteBackend }>(made: T, sandbox:
       start: async () => {
         const start = await flow.start();
         const code = start.url ? await sandbox.approve(start.url).catch(() => undefined) : undefined;
-        return code ? { ...start, instructions: [...start.instructions, `Sandbox: the code to paste is ${code}`] } : start;
+        return code ? { ...start, sandboxCode: code, instructions: [...start.instructions, `Sandbox: the code to paste is ${code}`] } : start;
       },
       finish: (pasted) => flow.finish(pasted),
     };

@@ -165,6 +165,10 @@ describe.skipIf(!hasTmux)('sreg in a real terminal (tmux)', () => {
       keys(name, 'Enter');
       let lines = await until(name, has('the code is filled in'), 'the Dropbox login');
       frameIsWholeish(lines);
+      // The code the steps name is the one filled in (the fake was once asked twice and showed two).
+      const shown = /the code to paste is (\S+)/.exec(lines.join('\n'))?.[1];
+      expect(shown).toBeTruthy();
+      expect(lines.join('\n')).toContain(`Code: ${shown}`);
       keys(name, 'Enter');
       lines = await until(name, has('lab/'), 'the Dropbox root');
       expect(lines[1]).toMatch(/Dropbox\//);

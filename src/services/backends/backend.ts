@@ -40,6 +40,8 @@ export interface LoginStart {
   instructions: string[];
   /** What the user pastes back. */
   expects: 'code' | 'token';
+  /** Sandbox mode only: the code the fake service shows once approved (the TUI pre-fills it). */
+  sandboxCode?: string;
 }
 
 export interface LoginFlow {
