@@ -140,10 +140,15 @@ export function scrollText(pos: ListPos, by: Move, count: number, height: number
   return { cursor: top, top };
 }
 
-function enter(s: State, stack: Route[]): State {
+/**
+ * Makes `stack` current. A screen entered afresh starts at its top with nothing marked or typed; one
+ * come back to (Esc from Help, Log or Inspect) is as it was left.
+ */
+function enter(s: State, stack: Route[], fresh = true): State {
   const top = stack[stack.length - 1]!;
   const field = ALWAYS_TYPING[top.screen];
   const next: State = { ...s, stack, dialog: undefined, typing: field };
+  if (!fresh) return next;
   if (top.screen === 'browser') {
     return { ...next, lists: { ...s.lists, 'browser.remote': { cursor: 0, top: 0 } }, marks: { ...s.marks, 'browser.remote': [] }, inputs: { ...s.inputs, 'browser.remote': '' } };
   }
@@ -172,7 +177,7 @@ export function reducer(s: State, a: Action): State {
     }
     case 'back':
       if (s.stack.length <= 1) return s;
-      return enter(s, s.stack.slice(0, -1));
+      return enter(s, s.stack.slice(0, -1), false);
     case 'browse': {
       const top = currentRoute(s);
       if (top.screen !== 'browser') return s;

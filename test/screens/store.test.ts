@@ -43,6 +43,24 @@ describe('store', () => {
     expect(s.typing).toBe('endpoints');
   });
 
+  it('a browser come back to from Help is as it was left; a folder entered afresh starts at its top', () => {
+    let s = reducer(initialState(), { type: 'navigate', route: { screen: 'browser', backend: 'dropbox', location: '/lab' } });
+    s = reducer(s, { type: 'move', list: 'browser.remote', by: 1, count: 2, height: 10 });
+    s = reducer(s, { type: 'mark', list: 'browser.remote', key: '/lab/a.sif' });
+    s = reducer(s, { type: 'text-set', field: 'browser.remote', value: 'sif' });
+    s = reducer(s, { type: 'move', list: 'browser.remote', by: 1, count: 2, height: 10 });
+    s = reducer(s, { type: 'navigate', route: { screen: 'help' } });
+    s = reducer(s, { type: 'back' });
+    expect(currentRoute(s)).toEqual({ screen: 'browser', backend: 'dropbox', location: '/lab' });
+    expect(s.lists['browser.remote']?.cursor).toBe(1);
+    expect(s.marks['browser.remote']).toEqual(['/lab/a.sif']);
+    expect(s.inputs['browser.remote']).toBe('sif');
+    s = reducer(s, { type: 'browse', location: '/lab/sub' });
+    expect(s.lists['browser.remote']?.cursor).toBe(0);
+    expect(s.marks['browser.remote']).toEqual([]);
+    expect(s.inputs['browser.remote']).toBe('');
+  });
+
   it('draws fewer frames over SSH', () => {
     expect(frameRate({ SSH_CONNECTION: '1.2.3.4 5 6.7.8.9 22' })).toBeLessThan(frameRate({}));
   });
