@@ -169,8 +169,11 @@ export function reducer(s: State, a: Action): State {
     case 'replace':
       return enter(s, [...s.stack.slice(0, -1), a.route]);
     case 'go': {
-      // Tabs sit on top of the start screen, so Esc from any of them goes back there.
+      // Tabs sit on top of the start screen, so Esc from any of them goes back there; but a look at
+      // Transfers or the Log from the browser is a glance: Esc goes back to the folder as it was.
       const root = s.stack[0]!;
+      const glance = currentRoute(s).screen === 'browser' && (a.route.screen === 'transfers' || a.route.screen === 'log');
+      if (glance) return enter(s, [...s.stack, a.route]);
       const stack = root.screen === a.route.screen ? [root] : [root, a.route];
       if (stack.length === s.stack.length && currentRoute(s).screen === a.route.screen) return s;
       return enter(s, stack);

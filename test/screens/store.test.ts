@@ -55,6 +55,12 @@ describe('store', () => {
     expect(s.lists['browser.remote']?.cursor).toBe(1);
     expect(s.marks['browser.remote']).toEqual(['/lab/a.sif']);
     expect(s.inputs['browser.remote']).toBe('sif');
+    // A glance at Transfers from the browser, and back.
+    s = reducer(s, { type: 'go', route: { screen: 'transfers' } });
+    expect(currentRoute(s).screen).toBe('transfers');
+    s = reducer(s, { type: 'back' });
+    expect(currentRoute(s).screen).toBe('browser');
+    expect(s.lists['browser.remote']?.cursor).toBe(1);
     s = reducer(s, { type: 'browse', location: '/lab/sub' });
     expect(s.lists['browser.remote']?.cursor).toBe(0);
     expect(s.marks['browser.remote']).toEqual([]);
