@@ -14,7 +14,8 @@ export interface CopyPlan {
 
 export interface RemoteActions {
   planPulls(kind: string, entries: RemoteEntry[]): Promise<CopyPlan>;
-  planPushes(kind: string, location: string, images: ImageRecord[]): Promise<CopyPlan>;
+  /** `shown`: the entries of the open folder, so a push onto one of them says it replaces it. */
+  planPushes(kind: string, location: string, images: ImageRecord[], shown?: RemoteEntry[]): Promise<CopyPlan>;
   share(kind: string, location: string): Promise<string>;
 }
 
@@ -44,16 +45,19 @@ export function useRemoteActions(): RemoteActions {
     [backend, services],
   );
   const planPushes = useCallback(
-    async (kind: string, location: string, images: ImageRecord[]): Promise<CopyPlan> => {
+    async (kind: string, location: string, images: ImageRecord[], shown: RemoteEntry[] = []): Promise<CopyPlan> => {
       const b = await backend(kind);
       const plan: CopyPlan = { jobs: [], lines: [] };
+      // Dropbox paths are case-insensitive; Globus paths are not.
+      const key = (l: string) => (kind === 'dropbox' ? l.toLowerCase() : l);
+      const there = new Set(shown.filter((e) => e.kind !== 'dir').map((e) => key(e.location)));
       for (const img of images) {
         const name = `${img.collection}/${img.name}:${img.tag}`;
         if (!img.image) throw new SregError(`${name} has no file in the library`);
         const p = await b.planPush({ path: img.image, imageName: name }, pushTarget(kind, location));
         const source = formatImageName({ collection: img.collection, name: img.name, tag: img.tag, version: img.version ?? undefined });
         plan.jobs.push({ kind: 'push', backend: b.kind, source, destination: p.destination, imageName: name, bytesTotal: p.bytesTotal ?? img.size ?? undefined, options: p.options });
-        plan.lines.push(`${name} -> ${p.destination}`);
+        plan.lines.push(`${name} -> ${p.destination}${there.has(key(p.destination)) ? ' (replaces the file there)' : ''}`);
       }
       return plan;
     },

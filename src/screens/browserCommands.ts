@@ -68,7 +68,7 @@ export function useBrowserCommands(d: BrowserData): void {
       if (!chosen.length) return dispatch({ type: 'message', text: 'the library is empty', level: 'error' });
       if (!d.location) return dispatch({ type: 'message', text: 'open a remote folder first', level: 'error' });
       dispatch({ type: 'busy', text: 'planning the copy' });
-      const plan = await actions.planPushes(d.backend, d.location, chosen);
+      const plan = await actions.planPushes(d.backend, d.location, chosen, d.view.listing?.entries);
       dispatch({ type: 'busy' });
       dispatch({
         type: 'dialog',

@@ -100,10 +100,15 @@ describe('Browser screen', () => {
     expect(r.text()).toContain('from: the local library');
     // Dropbox keeps sregistry-cli's layout: the push is planned from the app folder's root.
     expect(r.text()).toContain('mine/busybox:arm64 -> dropbox://busybox_arm64.sif');
+    expect(r.text()).not.toContain('replaces');
     await r.press('y');
     await r.waitFor(() => existsSync(join(root, 'busybox_arm64.sif')), 10000);
     await r.press('tab', 'backspace');
     await r.waitFor('busybox_arm64.sif');
+    // Pushed again while the file is in the open folder: the question says it will be replaced.
+    await r.press('tab', 'c');
+    await r.waitFor('Copy 1 image to Dropbox?');
+    expect(r.text().replace(/[│\s]+/g, '')).toContain('dropbox://busybox_arm64.sif(replacesthefilethere)');
   });
 
   it('n keeps everything; d deletes on the remote only after yes', async () => {
