@@ -31,7 +31,7 @@ export function kindFor(s: Services, address: string | undefined): BackendKind {
   const active = s.activeBackend();
   if (active) return active;
   throw new UsageError(
-    `no backend for "${address ?? ''}": write it as ${BACKEND_KINDS.map((k) => k + '://…').join(' or ')}, set SREGISTRY_CLIENT, or run: sreg backend activate NAME`,
+    `${address ? `no backend for "${address}"` : 'which backend? none is active'}: write it as ${BACKEND_KINDS.map((k) => k + '://…').join(' or ')}, set SREGISTRY_CLIENT, or run: sreg backend activate NAME`,
   );
 }
 

@@ -108,6 +108,7 @@ describe('login, logout and backends', () => {
     const e = { ...fresh.env, SREG_DROPBOX_URL: sb.url, SREGISTRY_DROPBOX_TOKEN: env.SREGISTRY_DROPBOX_TOKEN! };
     try {
       oneLine(await runCli(['search', 'pusheen'], e), 2, /no backend for "pusheen".*sreg backend activate/);
+      oneLine(await runCli(['search'], e), 2, /^sreg: which backend\? none is active: write it as dropbox:\/\/… or globus:\/\/…/);
       const act = await runCli(['backend', 'activate', 'dropbox'], e);
       expect(act.stdout).toBe('[activate] dropbox\n');
       expect((await runCli(['backend', 'list'], e)).stdout).toMatch(/^\* dropbox$/m);
