@@ -2,6 +2,7 @@
 // (tab bar, status bar, footer). Height is at most rows - 1 so the terminal never scrolls.
 import { Box, Text, useApp, useInput, type Key } from 'ink';
 import { useEffect, useMemo, useReducer, useRef } from 'react';
+import { counted } from '../core/format.js';
 import { Confirm, dialogHeight } from '../components/Confirm.js';
 import { Footer } from '../components/Footer.js';
 import { StatusBar } from '../components/StatusBar.js';
@@ -86,7 +87,7 @@ function Frame({ router }: { router: CommandRouter }) {
           type: 'dialog',
           dialog: {
             kind: 'confirm',
-            title: `Quit with ${running} transfer${running === 1 ? '' : 's'} unfinished?`,
+            title: `Quit with ${counted(running, 'transfer')} unfinished?`,
             lines: ['They stay in the queue and carry on the next time sreg starts (Globus tasks keep running at Globus meanwhile).'],
             action: { kind: 'quit' },
           },
@@ -184,7 +185,7 @@ function Status({ width, transfers }: { width: number; transfers: string }) {
   const { state } = useStore();
   const { env, sandbox } = useServices();
   const lib = useLibrary('', state.epoch.library);
-  const facts = [lib.location, `${lib.total} image${lib.total === 1 ? '' : 's'}`, ...(transfers ? [transfers] : [])];
+  const facts = [lib.location, counted(lib.total, 'image'), ...(transfers ? [transfers] : [])];
   const isSandbox = !!sandbox || env.SREG_SANDBOX === '1' || env.SREG_SANDBOX === 'true';
   return <StatusBar width={width} sandbox={isSandbox} facts={facts} message={state.message} busy={state.busy} />;
 }

@@ -5,6 +5,7 @@ import type { PendingAction } from '../app/store.js';
 import { messageOf } from '../core/errors.js';
 import type { BackendKind } from './types.js';
 import { useServices } from './useServices.js';
+import { counted } from '../core/format.js';
 
 export interface ActionResult {
   message: string;
@@ -25,14 +26,14 @@ export function useActions(): (action: PendingAction) => Promise<ActionResult> {
           case 'enqueue': {
             const jobs = action.jobs.map((j) => services.queue.enqueue(j));
             const n = jobs.length;
-            return { message: `${n} transfer${n === 1 ? '' : 's'} queued (t shows them)`, level: 'info', refresh: ['transfers'] };
+            return { message: `${counted(n, 'transfer')} queued (t shows them)`, level: 'info', refresh: ['transfers'] };
           }
           case 'remote-remove': {
             const backend = await services.backend(action.backend as BackendKind);
             if (!backend.remove) return { message: `${backend.title} cannot delete files`, level: 'error', refresh: [] };
             for (const loc of action.locations) await backend.remove(loc);
             const n = action.locations.length;
-            return { message: `deleted ${n} item${n === 1 ? '' : 's'} on ${backend.title}`, level: 'info', refresh: ['listing'] };
+            return { message: `deleted ${counted(n, 'item')} on ${backend.title}`, level: 'info', refresh: ['listing'] };
           }
           case 'remove-bookmark': {
             const marks = (services.settings.get('bookmarks') ?? []).filter((b) => b.uri !== action.uri);

@@ -1,7 +1,7 @@
 // Transfer jobs, live: subscribes to the queue's 'change' and 'progress' events (progress is already
 // throttled to 4 a second per job by the queue) and re-reads the list at most every 250 ms.
 import { useEffect, useMemo, useState } from 'react';
-import { formatDuration, formatRate } from '../core/format.js';
+import { counted, formatDuration, formatRate } from '../core/format.js';
 import { messageOf } from '../core/errors.js';
 import type { TransferJob } from './types.js';
 import { useServices } from './useServices.js';
@@ -40,7 +40,7 @@ export function summarize(active: TransferJob[]): string {
   const done = active.reduce((n, j) => n + j.bytesDone, 0);
   const rate = active.reduce((n, j) => n + (j.rate ?? 0), 0);
   const running = active.filter((j) => j.state !== 'queued').length;
-  const parts = [`${active.length} transfer${active.length === 1 ? '' : 's'}`];
+  const parts = [counted(active.length, 'transfer')];
   if (running < active.length) parts.push(`${active.length - running} queued`);
   if (total) parts.push(`${Math.floor((done * 100) / total)}%`);
   if (rate) parts.push(formatRate(rate));

@@ -10,7 +10,7 @@ import { List } from '../components/List.js';
 import { Pane, paneInner } from '../components/Pane.js';
 import { columnWidths, row } from '../components/text.js';
 import { TextField } from '../components/TextField.js';
-import { formatBytes, formatDate } from '../core/format.js';
+import { counted, formatBytes, formatDate } from '../core/format.js';
 import { useLibrary } from '../hooks/useLibrary.js';
 import { useListing } from '../hooks/useListing.js';
 import { useBookmarks } from '../hooks/useRemotes.js';
@@ -76,7 +76,7 @@ export function BrowserScreen({ backend, location, width, height }: BrowserProps
   const formatLocal = (i: ImageRecord) => ({ text: row([imageName(i), formatBytes(i.size)], lw, theme.ascii, [1]) });
 
   const err = view.error;
-  const remoteInfo = view.loading ? 'loading' : err ? 'error' : filter ? `${entries.length} of ${view.listing?.entries.length ?? 0}` : `${entries.length} entries`;
+  const remoteInfo = view.loading ? 'loading' : err ? 'error' : filter ? `${entries.length} of ${view.listing?.entries.length ?? 0}` : counted(entries.length, 'entry', 'entries');
   const remoteTitle = view.listing?.breadcrumb ?? `${view.title} ${location ?? ''}`.trim();
   return (
     <Box width={width} height={height}>
@@ -105,7 +105,7 @@ export function BrowserScreen({ backend, location, width, height }: BrowserProps
           />
         )}
       </Pane>
-      <Pane title="Library" info={`${lib.images.length} images`} width={rightW} height={height} focused={state.pane === 'local'}>
+      <Pane title="Library" info={counted(lib.images.length, 'image')} width={rightW} height={height} focused={state.pane === 'local'}>
         <List
           items={lib.images}
           pos={localPos}

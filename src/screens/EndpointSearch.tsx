@@ -10,6 +10,7 @@ import { columnWidths, row } from '../components/text.js';
 import { TextField } from '../components/TextField.js';
 import { SEARCH_SCOPES, useEndpointSearch } from '../hooks/useEndpointSearch.js';
 import type { SearchHit } from '../hooks/types.js';
+import { counted } from '../core/format.js';
 
 const field = (h: SearchHit, key: string): unknown => h.fields?.[key];
 
@@ -44,7 +45,7 @@ export function EndpointSearchScreen({ width, height }: { width: number; height:
     text: row([h.title, String(field(h, 'owner') ?? '-'), connectedWord(h), String(field(h, 'gcs') ?? field(h, 'gcsVersion') ?? '-'), String(field(h, 'id') ?? '').slice(0, 8)], widths, theme.ascii),
     role: field(h, 'connected') === false ? ('muted' as const) : undefined,
   });
-  const status = search.error ? `error: ${search.error}` : search.loading ? 'searching...' : `${hits.length} endpoint${hits.length === 1 ? '' : 's'} (${scope.label})`;
+  const status = search.error ? `error: ${search.error}` : search.loading ? 'searching...' : `${counted(hits.length, 'endpoint')} (${scope.label})`;
   return (
     <Pane title="Globus endpoints" info={`scope: ${scope.label}`} width={width} height={height}>
       <TextField label="Search:" value={query} width={inner.width} focused placeholder="name, owner or description" />

@@ -7,7 +7,7 @@ import { useTheme, type Role } from '../app/theme.js';
 import { List } from '../components/List.js';
 import { Pane, paneInner } from '../components/Pane.js';
 import { columnWidths, row } from '../components/text.js';
-import { truncate } from '../core/format.js';
+import { counted, truncate } from '../core/format.js';
 import { kindOf, useBookmarks, useRemotes, type RemoteRow } from '../hooks/useRemotes.js';
 import type { Bookmark } from '../hooks/types.js';
 
@@ -75,7 +75,7 @@ export function HomeScreen({ width, height }: { width: number; height: number })
   };
   const keyOf = (item: Item) => (item.type === 'remote' ? item.remote.kind : item.type === 'search' ? 'search' : 'bm:' + item.bookmark.uri);
   return (
-    <Pane title="Remotes" info={bookmarks.length ? `${bookmarks.length} bookmark${bookmarks.length === 1 ? '' : 's'}` : undefined} width={width} height={height}>
+    <Pane title="Remotes" info={bookmarks.length ? counted(bookmarks.length, 'bookmark') : undefined} width={width} height={height}>
       <List items={items} pos={pos} height={listHeight} width={inner.width} keyOf={keyOf} format={format} />
       <Box flexDirection="column">
         <Text wrap="truncate" {...theme.style('muted')}>

@@ -7,7 +7,7 @@ import { listPos, type Move } from '../app/store.js';
 import { useTheme, type Role } from '../app/theme.js';
 import { Pane, paneInner } from '../components/Pane.js';
 import { wrapLine } from '../components/text.js';
-import { formatBytes, formatDate } from '../core/format.js';
+import { counted, formatBytes, formatDate } from '../core/format.js';
 import { useImage } from '../hooks/useLibrary.js';
 import type { ImageDetails } from '../hooks/types.js';
 
@@ -54,7 +54,7 @@ export function inspectLines(img: ImageDetails, width: number): Line[] {
   fact('sha256', img.version);
   fact('format', [m.format, sif?.arch, sif?.version ? `SIF ${sif.version}` : ''].filter(Boolean).join(', ') || '-');
   if (sif?.created) fact('built', formatDate(sif.created));
-  if (sif?.signatures) fact('signed', sif.signatures.length ? `yes (${sif.signatures.length} signature${sif.signatures.length === 1 ? '' : 's'})` : 'no');
+  if (sif?.signatures) fact('signed', sif.signatures.length ? `yes (${counted(sif.signatures.length, 'signature')})` : 'no');
   if (img.url) fact('from', img.url);
 
   section('Labels');

@@ -7,7 +7,7 @@ import { List } from '../components/List.js';
 import { Pane, paneInner } from '../components/Pane.js';
 import { columnWidths, row } from '../components/text.js';
 import { TextField } from '../components/TextField.js';
-import { formatBytes, formatDate } from '../core/format.js';
+import { counted, formatBytes, formatDate } from '../core/format.js';
 import { useLibrary } from '../hooks/useLibrary.js';
 import type { ImageRecord } from '../hooks/types.js';
 
@@ -52,7 +52,7 @@ export function LibraryScreen({ width, height }: { width: number; height: number
       }),
   });
 
-  const info = filter ? `${lib.images.length} of ${lib.total}` : `${lib.total} image${lib.total === 1 ? '' : 's'}`;
+  const info = filter ? `${lib.images.length} of ${lib.total}` : counted(lib.total, 'image');
   const empty = lib.error
     ? `error: ${lib.error}`
     : filter

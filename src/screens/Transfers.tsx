@@ -10,6 +10,7 @@ import { progressText, progressWidths, stateRole } from '../components/ProgressR
 import { row, wrapLine } from '../components/text.js';
 import { eta, percent, useTransfers } from '../hooks/useTransfers.js';
 import type { TransferJob } from '../hooks/types.js';
+import { counted } from '../core/format.js';
 
 const DETAIL_LINES = 3;
 
@@ -42,7 +43,7 @@ export function TransfersScreen({ width, height }: { width: number; height: numb
       ].slice(0, DETAIL_LINES)
     : [];
   return (
-    <Pane title="Transfers" info={t.summary || `${t.jobs.length} jobs`} width={width} height={height}>
+    <Pane title="Transfers" info={t.summary || counted(t.jobs.length, 'job')} width={width} height={height}>
       <Text wrap="truncate" {...theme.style('muted')}>
         {'  ' + header}
       </Text>

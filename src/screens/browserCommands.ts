@@ -8,6 +8,7 @@ import { toListingError, type ListingView } from '../hooks/useListing.js';
 import { useRemoteActions } from '../hooks/useRemoteActions.js';
 import type { Bookmark, ImageRecord, RemoteEntry } from '../hooks/types.js';
 import { imageName, imageRef } from './Library.js';
+import { counted } from '../core/format.js';
 
 interface PaneData {
   pos: ListPos;
@@ -30,7 +31,6 @@ function picked<T>(items: T[], pos: ListPos, marks: string[], keyOf: (t: T) => s
   return current ? [current] : [];
 }
 
-const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 export function useBrowserCommands(d: BrowserData): void {
   const { state, dispatch } = useStore();
@@ -61,7 +61,7 @@ export function useBrowserCommands(d: BrowserData): void {
       dispatch({ type: 'busy' });
       dispatch({
         type: 'dialog',
-        dialog: { kind: 'confirm', title: `Copy ${plural(chosen.length, 'image')} to the local library?`, lines: [`from: ${where}`, 'to:   the local library', ...plan.lines], action: { kind: 'enqueue', jobs: plan.jobs, clearMarks: 'browser.remote' } },
+        dialog: { kind: 'confirm', title: `Copy ${counted(chosen.length, 'image')} to the local library?`, lines: [`from: ${where}`, 'to:   the local library', ...plan.lines], action: { kind: 'enqueue', jobs: plan.jobs, clearMarks: 'browser.remote' } },
       });
     } else {
       const chosen = picked(d.local.images, d.local.pos, d.local.marks, (i) => String(i.id));
@@ -72,7 +72,7 @@ export function useBrowserCommands(d: BrowserData): void {
       dispatch({ type: 'busy' });
       dispatch({
         type: 'dialog',
-        dialog: { kind: 'confirm', title: `Copy ${plural(chosen.length, 'image')} to ${title}?`, lines: ['from: the local library', `to:   ${where}`, ...plan.lines], action: { kind: 'enqueue', jobs: plan.jobs, clearMarks: 'browser.local' } },
+        dialog: { kind: 'confirm', title: `Copy ${counted(chosen.length, 'image')} to ${title}?`, lines: ['from: the local library', `to:   ${where}`, ...plan.lines], action: { kind: 'enqueue', jobs: plan.jobs, clearMarks: 'browser.local' } },
       });
     }
   };
@@ -85,7 +85,7 @@ export function useBrowserCommands(d: BrowserData): void {
       dispatch({
         type: 'dialog',
         dialog: {
-          kind: 'confirm', dangerous: true, title: `Delete ${plural(chosen.length, 'item')} on ${title}?`,
+          kind: 'confirm', dangerous: true, title: `Delete ${counted(chosen.length, 'item')} on ${title}?`,
           lines: [`in: ${where}`, ...chosen.map((e) => `  ${e.name}${e.kind === 'dir' ? '/ (and everything in it)' : ''}`), 'This cannot be undone.'],
           action: { kind: 'remote-remove', backend: d.backend, locations: chosen.map((e) => e.location) },
         },

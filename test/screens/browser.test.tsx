@@ -39,7 +39,7 @@ describe('Browser screen', () => {
     const text = r.text();
     expect(text).toContain('Dropbox:/');
     expect(text).toContain('locked/');
-    expect(text).toMatch(/Library\s*─+\s*1 images/);
+    expect(text).toMatch(/Library\s*─+\s*1 image ─/);
     expect(text).toContain('mine/busybox:arm64');
     expect(text).toMatch(/Tab pane/);
   });

@@ -1,6 +1,6 @@
 // Dates and sizes as every listing shows them.
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDate, textTable } from '../../src/core/format.js';
+import { counted, formatBytes, formatDate, textTable } from '../../src/core/format.js';
 
 describe('formatDate', () => {
   it('shows SQLite and SQLAlchemy datetime text (UTC) as it is, to the minute', () => {
@@ -29,6 +29,13 @@ describe('formatBytes and textTable', () => {
     expect(formatBytes(1536)).toBe('1.5 KiB');
     expect(formatBytes(512)).toBe('512 B');
     expect(formatBytes(null)).toBe('-');
+  });
+
+  it('counts nouns: one image, two images, one entry, two entries', () => {
+    expect(counted(1, 'image')).toBe('1 image');
+    expect(counted(0, 'image')).toBe('0 images');
+    expect(counted(2, 'entry', 'entries')).toBe('2 entries');
+    expect(counted(1, 'entry', 'entries')).toBe('1 entry');
   });
 
   it('pads every column but the last', () => {
