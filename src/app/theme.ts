@@ -36,6 +36,8 @@ export interface Theme {
   glyph: Glyphs;
   /** Ink borderStyle name: 'classic' is + - | only. */
   border: 'round' | 'classic';
+  /** Wrap URLs in OSC 8 hyperlinks, so a URL cut over several rows still opens or copies whole. */
+  links: boolean;
 }
 
 const COLOURS: Record<Role, TextStyle> = {
@@ -71,9 +73,10 @@ const MONO: Record<Role, TextStyle> = {
 const UNICODE: Glyphs = { pointer: '›', mark: '●', up: '↑', down: '↓', enter: '⏎', sep: '·', image: '◆', dir: '▸', ok: '✓', fail: '✗', bar: '█', barEmpty: '░' };
 const ASCII: Glyphs = { pointer: '>', mark: '*', up: '^', down: 'v', enter: 'Enter', sep: '|', image: '#', dir: '+', ok: 'ok', fail: 'x', bar: '#', barEmpty: '.' };
 
-export function createTheme(options: { mono?: boolean; ascii?: boolean } = {}): Theme {
+export function createTheme(options: { mono?: boolean; ascii?: boolean; links?: boolean } = {}): Theme {
   const mono = !!options.mono;
   const ascii = !!options.ascii;
+  const links = !!options.links;
   const table = mono ? MONO : COLOURS;
   return {
     mono,
@@ -82,14 +85,20 @@ export function createTheme(options: { mono?: boolean; ascii?: boolean } = {}): 
     selected: mono ? { inverse: true } : { inverse: true, color: 'cyan' },
     glyph: ascii ? ASCII : UNICODE,
     border: ascii ? 'classic' : 'round',
+    links,
   };
 }
 
-/** NO_COLOR (any non-empty value, per no-color.org) and SREG_ASCII=1 (set by --ascii). */
+/**
+ * NO_COLOR (any non-empty value, per no-color.org) and SREG_ASCII=1 (set by --ascii). Hyperlinks
+ * everywhere but ASCII mode and dumb terminals: terminals without them ignore the sequence.
+ */
 export function themeFromEnv(env: Record<string, string | undefined> = process.env): Theme {
+  const ascii = env.SREG_ASCII === '1' || env.SREG_ASCII === 'true';
   return createTheme({
     mono: (env.NO_COLOR ?? '') !== '' || env.TERM === 'dumb',
-    ascii: env.SREG_ASCII === '1' || env.SREG_ASCII === 'true',
+    ascii,
+    links: !ascii && env.TERM !== 'dumb',
   });
 }
 

@@ -1,10 +1,11 @@
 // A question (or a notice to read, such as a share link) shown under the screen. Its keys come from
-// the keymap's `dialog` scope; long lines wrap so URLs and paths can be copied whole.
+// the keymap's `dialog` scope; long lines wrap so URLs and paths can be read whole, and a wrapped URL
+// is a hyperlink (OSC 8) so it opens or copies whole.
 import { Box, Text } from 'ink';
 import { KEYMAP, keyLabel } from '../app/keymap.js';
 import type { Dialog } from '../app/store.js';
 import { useTheme } from '../app/theme.js';
-import { wrapLines } from './text.js';
+import { wrapLinked, wrapLines } from './text.js';
 import { TextField } from './TextField.js';
 
 /** Lines the dialog needs at this width, borders included. */
@@ -15,7 +16,7 @@ export function dialogHeight(dialog: Dialog, width: number): number {
 export function Confirm({ dialog, width, height, value = '' }: { dialog: Dialog; width: number; height: number; value?: string }) {
   const theme = useTheme();
   const inner = Math.max(1, width - 4);
-  const body = wrapLines(dialog.lines, inner).slice(0, Math.max(0, height - 4 - (dialog.kind === 'prompt' ? 1 : 0)));
+  const body = wrapLinked(dialog.lines, inner, theme.links).slice(0, Math.max(0, height - 4 - (dialog.kind === 'prompt' ? 1 : 0)));
   const danger = dialog.dangerous ? theme.style('error') : theme.style('title');
   const label = (command: string) => (KEYMAP.find((b) => b.command === command && b.scopes.includes('dialog'))?.keys ?? []).map((k) => keyLabel(k, theme.ascii)).join('/');
   const keys =

@@ -16,6 +16,19 @@ export function wrapLines(lines: readonly string[], width: number): string[] {
   return lines.flatMap((l) => wrapLine(l, width));
 }
 
+/** OSC 8: the terminal opens or copies `url` from this text, whatever part of the URL it shows. */
+export function hyperlink(url: string, text: string): string {
+  return `\x1b]8;;${url}\x07${text}\x1b]8;;\x07`;
+}
+
+/** Like wrapLines, but with `links` each row cut from a URL line links to the whole URL. */
+export function wrapLinked(lines: readonly string[], width: number, links: boolean): string[] {
+  return lines.flatMap((l) => {
+    const rows = wrapLine(l, width);
+    return links && /^https?:\/\/\S+$/.test(l) ? rows.map((r) => hyperlink(l, r)) : rows;
+  });
+}
+
 export function fit(s: string, width: number, ascii = false): string {
   const t = truncate(s, width, ascii);
   return t + ' '.repeat(Math.max(0, width - t.length));

@@ -7,7 +7,7 @@ import { useCommands, useStore } from '../app/context.js';
 import { input } from '../app/store.js';
 import { useTheme } from '../app/theme.js';
 import { QrCode, qrSize } from '../components/QrCode.js';
-import { wordWrap, wrapLine } from '../components/text.js';
+import { wordWrap, wrapLinked } from '../components/text.js';
 import { TextField } from '../components/TextField.js';
 import { useAuthFlow } from '../hooks/useAuthFlow.js';
 
@@ -64,8 +64,8 @@ export function AuthScreen({ backend, scopes, reason, returnTo = 'browser', widt
     const steps = flow.start?.instructions ?? ['Starting the login...'];
     steps.forEach((s, i) => wordWrap(s, w - 3).forEach((l, j) => lines.push({ text: (j ? '   ' : `${i + 1}. `) + l })));
     if (scopes?.length) for (const l of wordWrap(`This login asks for: ${scopes.join(' ')}`, w)) lines.push({ text: l, role: 'muted' });
-    return { intro: lines, urlLines: url ? wrapLine(url, w) : [] };
-  }, [flow.start, reason, scopes, url, w]);
+    return { intro: lines, urlLines: url ? wrapLinked([url], w, theme.links) : [] };
+  }, [flow.start, reason, scopes, url, w, theme.links]);
 
   const status =
     flow.phase === 'checking'

@@ -51,6 +51,18 @@ describe('Auth screen', () => {
     expect(dropbox.loggedIn).toBe(true);
   });
 
+  it('the URL is a hyperlink (OSC 8) when the theme has links, plain text otherwise', async () => {
+    const url = 'https://example.org/authorize?client_id=sreg&state=dropbox';
+    r = renderApp(services, { route: { screen: 'auth', backend: 'dropbox' }, theme: createTheme({ links: true }) });
+    await r.waitFor(url);
+    expect(r.raw()).toContain(`\x1b]8;;${url}\x07${url}\x1b]8;;\x07`);
+    expect(r.lines().some((l) => l.trim() === url)).toBe(true);
+    r.unmount();
+    r = renderApp(services, { route: { screen: 'auth', backend: 'dropbox' } });
+    await r.waitFor(url);
+    expect(r.raw()).not.toContain('\x1b]8;;');
+  });
+
   it('draws the QR code under the URL when there is room; Tab shows it alone; ASCII mode draws it with #', async () => {
     r = renderApp(services, { route: { screen: 'auth', backend: 'dropbox' } });
     await r.waitFor('https://example.org/authorize');

@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTheme } from '../../src/app/theme.js';
 import { folderBackend, folderRunner, makeTree, type FolderBackend } from '../helpers/folder-backend.js';
 import { addImage, frameFits, makeServices, renderApp, SAMPLES, type Rendered, type TestServices } from '../helpers/tui.js';
 
@@ -111,6 +112,21 @@ describe('Browser screen', () => {
     expect(r.text().replace(/[│\s]+/g, '')).toContain('dropbox://busybox_arm64.sif(replacesthefilethere)');
   });
 
+  it('a share link cut over two rows is one hyperlink (OSC 8) on each row, so it opens or copies whole', async () => {
+    r = renderApp(services, { route: { screen: 'browser', backend: 'dropbox' }, theme: createTheme({ links: true }) });
+    await r.waitFor('lab/');
+    await r.press('enter');
+    await r.waitFor('busybox_latest.sif');
+    await r.press('j', 's');
+    await r.waitFor('Link to busybox_latest.sif');
+    frameFits(r);
+    const link = 'https://share.example.org/s/busybox_latest.sif?dl=0&long=' + 'x'.repeat(60);
+    const rows = r.lines().map((l) => l.replace(/[│]/g, '').trim()).filter((l) => l.length > 8 && link.includes(l));
+    expect(rows).toHaveLength(2);
+    expect(rows.join('')).toBe(link);
+    for (const row of rows) expect(r.raw()).toContain(`\x1b]8;;${link}\x07${row}`);
+  });
+
   it('n keeps everything; d deletes on the remote only after yes', async () => {
     r = open();
     await r.waitFor('lab/');
@@ -139,7 +155,8 @@ describe('Browser screen', () => {
     await r.press('j', 's');
     await r.waitFor('Link to busybox_latest.sif');
     frameFits(r);
-    expect(r.text().replace(/[│\n ]/g, '')).toContain('https://share.example.org/s/busybox_latest.sif?dl=0&long=' + 'x'.repeat(60));
+    const link = 'https://share.example.org/s/busybox_latest.sif?dl=0&long=' + 'x'.repeat(60);
+    expect(r.text().replace(/[│\n ]/g, '')).toContain(link);
     await r.press('escape');
     await r.press('b');
     await r.waitFor('bookmarked Dropbox:/lab');
@@ -154,7 +171,6 @@ describe('Browser screen', () => {
 
 describe('Browser without colour or Unicode', () => {
   it('NO_COLOR: no colour codes, focus and selection by inverse video; ASCII: nothing outside ASCII', async () => {
-    const { createTheme } = await import('../../src/app/theme.js');
     r = renderApp(services, { route: { screen: 'browser', backend: 'dropbox', location: 'dropbox://lab' }, theme: createTheme({ mono: true }) });
     await r.waitFor('busybox_latest.sif');
     await r.press('j', 'space', 'd');
