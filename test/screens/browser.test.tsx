@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTheme } from '../../src/app/theme.js';
+import { createTheme, type Theme } from '../../src/app/theme.js';
 import { folderBackend, folderRunner, makeTree, type FolderBackend } from '../helpers/folder-backend.js';
 import { addImage, frameFits, makeServices, renderApp, SAMPLES, type Rendered, type TestServices } from '../helpers/tui.js';
 
@@ -29,7 +29,15 @@ afterEach(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-const open = () => renderApp(services, { route: { screen: 'browser', backend: 'dropbox' } });
+const open = (theme?: Theme) => renderApp(services, { route: { screen: 'browser', backend: 'dropbox' }, theme });
+/** The browser, open in the lab folder. */
+async function openLab(theme?: Theme): Promise<Rendered> {
+  const opened = open(theme);
+  await opened.waitFor('lab/');
+  await opened.press('enter');
+  await opened.waitFor('busybox_latest.sif');
+  return opened;
+}
 const cursorRow = (r: Rendered) => r.lines().find((l) => l.includes('›'))!;
 
 describe('Browser screen', () => {
@@ -69,10 +77,7 @@ describe('Browser screen', () => {
   });
 
   it('marks two images, c asks with source, destination and count, y queues pulls that land in the library', async () => {
-    r = open();
-    await r.waitFor('lab/');
-    await r.press('enter');
-    await r.waitFor('busybox_latest.sif');
+    r = await openLab();
     await r.press('j', 'space', 'space');
     expect(r.text().match(/●/g)?.length).toBe(2);
     await r.press('c');
@@ -92,10 +97,7 @@ describe('Browser screen', () => {
   });
 
   it('copies a library image to the remote from the right pane', async () => {
-    r = open();
-    await r.waitFor('lab/');
-    await r.press('enter');
-    await r.waitFor('busybox_latest.sif');
+    r = await openLab();
     await r.press('tab', 'c');
     await r.waitFor('Copy 1 image to Dropbox?');
     expect(r.text()).toContain('from: the local library');
@@ -113,10 +115,7 @@ describe('Browser screen', () => {
   });
 
   it('a share link cut over two rows is one hyperlink (OSC 8) on each row, so it opens or copies whole', async () => {
-    r = renderApp(services, { route: { screen: 'browser', backend: 'dropbox' }, theme: createTheme({ links: true }) });
-    await r.waitFor('lab/');
-    await r.press('enter');
-    await r.waitFor('busybox_latest.sif');
+    r = await openLab(createTheme({ links: true }));
     await r.press('j', 's');
     await r.waitFor('Link to busybox_latest.sif');
     frameFits(r);
@@ -128,10 +127,7 @@ describe('Browser screen', () => {
   });
 
   it('n keeps everything; d deletes on the remote only after yes', async () => {
-    r = open();
-    await r.waitFor('lab/');
-    await r.press('enter');
-    await r.waitFor('busybox_latest.sif');
+    r = await openLab();
     await r.press('j', 'd');
     await r.waitFor('Delete 1 item on Dropbox?');
     expect(r.text()).toContain('cannot be undone');
@@ -146,10 +142,7 @@ describe('Browser screen', () => {
   });
 
   it('s shows a share link whole (wrapped), b bookmarks the folder, / filters the listing', async () => {
-    r = open();
-    await r.waitFor('lab/');
-    await r.press('enter');
-    await r.waitFor('busybox_latest.sif');
+    r = await openLab();
     await r.press('s');
     await r.waitFor('select a remote file to share');
     await r.press('j', 's');
