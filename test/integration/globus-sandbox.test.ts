@@ -370,13 +370,14 @@ describe('consent for GCSv5 mapped collections', () => {
   });
 });
 
+const get = async (id: string) => (await (await transfer.task.get(id, { headers: bearer(tok) })).json()) as Json;
+const newSubmissionId = async () => ((await (await transfer.taskSubmission.submissionId({ headers: bearer(tok) })).json()) as Json).value as string;
+
 describe('transfer tasks', () => {
-  const get = async (id: string) => (await (await transfer.task.get(id, { headers: bearer(tok) })).json()) as Json;
   const submit = async (body: Json) => {
     const res = await transfer.taskSubmission.submitTransfer({ payload: body, headers: bearer(tok) } as never);
     return { status: res.status, json: (await res.json()) as Json };
   };
-  const newSubmissionId = async () => ((await (await transfer.taskSubmission.submissionId({ headers: bearer(tok) })).json()) as Json).value as string;
   const pull = async (src: string, dst: string, extra: Json = {}) =>
     submit({
       submission_id: await newSubmissionId(), source_endpoint: HPC, destination_endpoint: LAPTOP, label: 'container pull', verify_checksum: true,
@@ -536,6 +537,88 @@ describe('transfer tasks', () => {
     expect(res.total).toBeGreaterThanOrEqual(6);
     const failed = (await (await transfer.task.getAll({ query: { filter: 'status:FAILED/type:TRANSFER' }, headers: bearer(tok) })).json()) as Json;
     expect(failed.DATA.every((d: Json) => d.status === 'FAILED')).toBe(true);
+  });
+});
+
+describe('delete tasks', () => {
+  const submitDelete = async (body: Json, token = tok) => {
+    const res = await transfer.taskSubmission.submitDelete({ payload: body, headers: bearer(token) } as never);
+    return { status: res.status, json: (await res.json()) as Json };
+  };
+  const del = async (paths: string[], extra: Json = {}) =>
+    submitDelete({ submission_id: await newSubmissionId(), endpoint: LAB, label: 'sreg delete', DATA: paths.map((path) => ({ DATA_TYPE: 'delete_item', path })), ...extra });
+  const taskIds = async () => ((await (await transfer.task.getAll({ query: { limit: 1000 }, headers: bearer(tok) })).json()) as Json).DATA.map((d: Json) => d.task_id);
+  const put = (path: string, text = 'x') => {
+    mkdirSync(join(sb.endpointPath(LAB, path), '..'), { recursive: true });
+    writeFileSync(sb.endpointPath(LAB, path), text);
+  };
+
+  it('deletes a file; the same submission_id again is a Duplicate of the same task, not a second one', async () => {
+    put('/trash/old.sif');
+    const sid = await newSubmissionId();
+    const body = { submission_id: sid, endpoint: LAB, recursive: false, ignore_missing: false, interpret_globs: false, label: 'sreg delete', notify_on_succeeded: false, notify_on_failed: true, DATA: [{ DATA_TYPE: 'delete_item', path: '/trash/old.sif' }] };
+    const first = await submitDelete(body);
+    expect(first.status).toBe(202);
+    const id = first.json.task_id as string;
+    expect(first.json).toEqual({
+      DATA_TYPE: 'delete_result', code: 'Accepted', message: 'The delete has been accepted and a task has been created and queued for execution',
+      request_id: expect.any(String), resource: '/delete', submission_id: sid, task_id: id,
+      task_link: { DATA_TYPE: 'link', href: `/v0.10/task/${id}?format=json`, rel: 'related', resource: 'task', title: 'related task' },
+    });
+    expect(await get(id)).toMatchObject({ type: 'DELETE', status: 'ACTIVE', nice_status: 'Queued', label: 'sreg delete', source_endpoint_id: LAB, destination_endpoint_id: null });
+    sb.advance(1000);
+    expect(await get(id)).toMatchObject({ status: 'SUCCEEDED', fatal_error: null, files: 1, directories: 0, bytes_transferred: 0, subtasks_total: 1, subtasks_succeeded: 1 });
+    expect(existsSync(sb.endpointPath(LAB, '/trash/old.sif'))).toBe(false);
+
+    const before = await taskIds();
+    const dup = await submitDelete(body);
+    expect(dup.status).toBe(200);
+    expect(dup.json).toMatchObject({ DATA_TYPE: 'delete_result', code: 'Duplicate', task_id: id });
+    expect(await taskIds()).toEqual(before);
+    const deletes = (await (await transfer.task.getAll({ query: { filter: 'type:DELETE' }, headers: bearer(tok) })).json()) as Json;
+    expect(deletes.DATA.map((d: Json) => d.task_id)).toContain(id);
+    expect(deletes.DATA.every((d: Json) => d.type === 'DELETE')).toBe(true);
+  });
+
+  it('fails on a missing path with NOT_FOUND unless ignore_missing, and deletes none of the other paths', async () => {
+    put('/trash/kept.sif');
+    const missing = await del(['/trash/kept.sif', '/trash/absent.sif']);
+    sb.advance(1000);
+    expect(await get(missing.json.task_id)).toMatchObject({ status: 'FAILED', fatal_error: { code: 'NOT_FOUND', description: expect.stringContaining('/trash/absent.sif') }, files: 0 });
+    expect(existsSync(sb.endpointPath(LAB, '/trash/kept.sif'))).toBe(true);
+    const ignored = await del(['/trash/kept.sif', '/trash/absent.sif'], { ignore_missing: true });
+    sb.advance(1000);
+    expect(await get(ignored.json.task_id)).toMatchObject({ status: 'SUCCEEDED', files: 1 });
+    expect(existsSync(sb.endpointPath(LAB, '/trash/kept.sif'))).toBe(false);
+  });
+
+  it('fails on a folder without recursive, and deletes it and everything in it with recursive', async () => {
+    put('/runs/a/1.sif');
+    put('/runs/a/2.sif');
+    put('/runs/b/3.sif');
+    const flat = await del(['/runs/']);
+    sb.advance(1000);
+    expect(await get(flat.json.task_id)).toMatchObject({ status: 'FAILED', fatal_error: { code: 'IS_A_DIRECTORY' } });
+    expect(existsSync(sb.endpointPath(LAB, '/runs/a/1.sif'))).toBe(true);
+    const deep = await del(['/runs/'], { recursive: true });
+    sb.advance(1000);
+    expect(await get(deep.json.task_id)).toMatchObject({ status: 'SUCCEEDED', files: 3, directories: 3, bytes_transferred: 0 });
+    expect(existsSync(sb.endpointPath(LAB, '/runs'))).toBe(false);
+  });
+
+  it('refuses empty DATA, a missing endpoint, an unknown one, and a collection without consent', async () => {
+    const empty = await del([]);
+    expect(empty.status).toBe(400);
+    expect(empty.json).toMatchObject({ code: 'ClientError.BadRequest', message: 'A delete requires at least one item', request_id: expect.any(String), resource: '/delete' });
+    const noEndpoint = await del(['/x'], { endpoint: undefined });
+    expect(noEndpoint.status).toBe(400);
+    expect(noEndpoint.json.code).toBe('ClientError.BadRequest');
+    expect((await del(['/x'], { endpoint: '00000000-0000-4000-8000-000000000000' })).json.code).toBe('EndpointNotFound');
+    sb.forgetConsents(); // tokens already issued keep theirs
+    const plain = transferToken((await login(sb)).json).access_token as string;
+    const denied = await submitDelete({ submission_id: await newSubmissionId(), endpoint: HPC, DATA: [{ DATA_TYPE: 'delete_item', path: '/~/images/lolcow:latest.sif' }] }, plain);
+    expect(denied.status).toBe(403);
+    expect(denied.json.code).toBe('ConsentRequired');
   });
 });
 

@@ -2,11 +2,19 @@
 import type { SandboxIdentity, TaskFailure } from './types.js';
 
 export type TaskStatus = 'ACTIVE' | 'INACTIVE' | 'SUCCEEDED' | 'FAILED';
+export type TaskType = 'TRANSFER' | 'DELETE';
 
 export interface TransferItem {
   source_path: string;
   destination_path: string;
   recursive: boolean;
+}
+
+/** What a DELETE task removes: its paths, and the two task-level switches of POST /delete. */
+export interface DeleteSpec {
+  paths: string[];
+  recursive: boolean;
+  ignore_missing: boolean;
 }
 
 /** One file to copy, found when the task leaves the queue. */
@@ -44,16 +52,21 @@ export interface TaskOptions {
 export interface TaskRecord {
   task_id: string;
   submission_id: string;
+  type: TaskType;
   label: string | null;
+  /** A DELETE task's one endpoint is its source, as Transfer reports it; it has no destination. */
   source_endpoint_id: string;
-  destination_endpoint_id: string;
+  destination_endpoint_id: string | null;
   source_display_name: string;
-  destination_display_name: string;
+  destination_display_name: string | null;
   request_time: number;
   completion_time: number | null;
   deadline: number;
   options: TaskOptions;
+  /** A TRANSFER's items; empty for a DELETE. */
   items: TransferItem[];
+  /** A DELETE's paths; null for a TRANSFER. */
+  delete: DeleteSpec | null;
   status: TaskStatus;
   phase: 'queued' | 'running' | 'done';
   /** Virtual milliseconds left in the queue. */
@@ -80,6 +93,11 @@ export interface TaskRecord {
   carry: number;
   events: TaskEvent[];
   successful: Array<{ source_path: string; destination_path: string }>;
+}
+
+/** Items the task was submitted with: subtasks before it starts. */
+export function itemCount(t: TaskRecord): number {
+  return t.delete ? t.delete.paths.length : t.items.length;
 }
 
 /** "2022-01-26T19:18:21+00:00": the form task documents use. */
@@ -120,6 +138,8 @@ export const DESCRIPTIONS: Record<string, string> = {
   CREDENTIALS_EXPIRED: 'Credentials expired',
   CONSENT_REQUIRED: 'Consent required',
   CHECKSUM_MISMATCH: 'Checksum verification failed',
+  NOT_FOUND: 'Not found',
+  IS_A_DIRECTORY: 'Is a directory',
   QUOTA_EXCEEDED: 'Quota exceeded',
 };
 
@@ -140,15 +160,15 @@ export function taskDoc(t: TaskRecord, user: SandboxIdentity, now: number): Reco
   const end = t.completion_time ?? now;
   const seconds = Math.max(1, Math.round((end - t.request_time) / 1000));
   const jobs = t.jobs ?? [];
-  const pending = t.jobs ? jobs.filter((j) => j.state === 'pending').length : t.items.length;
+  const pending = t.jobs ? jobs.filter((j) => j.state === 'pending').length : itemCount(t);
   const finished = t.status === 'SUCCEEDED' || t.status === 'FAILED';
-  const total = t.jobs ? t.items.length + jobs.length : t.items.length;
+  const total = t.jobs ? t.items.length + jobs.length : itemCount(t);
   const open = finished ? 0 : pending;
   const succeeded = Math.max(0, total - open - t.subtasks_failed - t.subtasks_canceled - t.subtasks_skipped_errors);
   return {
     DATA_TYPE: 'task',
     task_id: t.task_id,
-    type: 'TRANSFER',
+    type: t.type,
     status: t.status,
     label: t.label,
     command: 'API 0.10',

@@ -1,10 +1,12 @@
 // Moves a task forward: expands its items into files when it leaves the queue, then really copies
-// bytes from the source endpoint's folder to the destination's, at the sandbox's speed.
+// bytes from the source endpoint's folder to the destination's, at the sandbox's speed. A DELETE task
+// removes its paths in one step once it leaves the queue.
 import { createHash } from 'node:crypto';
 import { closeSync, lstatSync, mkdirSync, openSync, readSync, readdirSync, statSync, utimesSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { deletePaths } from './deletes.js';
 import type { EndpointRegistry } from './endpoints.js';
-import { describe, taskTime, type FileJob, type TaskRecord } from './task-model.js';
+import { describe, itemCount, taskTime, type FileJob, type TaskRecord } from './task-model.js';
 import type { SandboxEndpoint, TaskFailure } from './types.js';
 
 const CHUNK = 1024 * 1024;
@@ -26,14 +28,14 @@ export function addEvent(t: TaskRecord, code: string, details: string, isError: 
 }
 
 export function finish(t: TaskRecord, now: number, failure: TaskFailure | null, details = ''): void {
-  const pending = t.jobs ? t.jobs.filter((j) => j.state === 'pending').length : t.items.length;
+  const pending = t.jobs ? t.jobs.filter((j) => j.state === 'pending').length : itemCount(t);
   t.phase = 'done';
   t.completion_time = now;
   t.trouble = null;
   t.inactiveStatus = null;
   if (!failure) {
     t.status = 'SUCCEEDED';
-    addEvent(t, 'SUCCEEDED', JSON.stringify({ files_succeeded: t.files_transferred }), false, now);
+    addEvent(t, 'SUCCEEDED', JSON.stringify({ files_succeeded: t.delete ? t.files : t.files_transferred }), false, now);
     return;
   }
   t.status = 'FAILED';
@@ -48,16 +50,16 @@ export function finish(t: TaskRecord, now: number, failure: TaskFailure | null, 
   }
 }
 
-function endpointsOf(ctx: RunContext, t: TaskRecord): [SandboxEndpoint, SandboxEndpoint] {
+/** Source and destination; a DELETE has no destination. */
+function endpointsOf(ctx: RunContext, t: TaskRecord): [SandboxEndpoint, SandboxEndpoint | null] {
   const src = ctx.reg.get(t.source_endpoint_id);
-  const dst = ctx.reg.get(t.destination_endpoint_id);
-  if (!src || !dst) throw new Fatal({ code: 'ENDPOINT_ERROR' }, 'Endpoint no longer exists');
+  const dst = t.destination_endpoint_id === null ? null : ctx.reg.get(t.destination_endpoint_id);
+  if (!src || dst === undefined) throw new Fatal({ code: 'ENDPOINT_ERROR' }, 'Endpoint no longer exists');
   return [src, dst];
 }
 
 /** Expands items into file jobs, as Transfer does when a task starts (recursive items walk dirs). */
-function plan(ctx: RunContext, t: TaskRecord): void {
-  const [src, dst] = endpointsOf(ctx, t);
+function plan(ctx: RunContext, t: TaskRecord, src: SandboxEndpoint, dst: SandboxEndpoint): void {
   const jobs: FileJob[] = [];
   for (const item of t.items) {
     const s = ctx.reg.resolvePath(src, item.source_path);
@@ -104,14 +106,22 @@ function plan(ctx: RunContext, t: TaskRecord): void {
 }
 
 /** Why the task cannot move right now (Transfer keeps such tasks ACTIVE and retries), or null. */
-function obstacle(ctx: RunContext, t: TaskRecord): string | null {
-  const [src, dst] = endpointsOf(ctx, t);
-  for (const ep of [src, dst]) {
+function obstacle(src: SandboxEndpoint, dst: SandboxEndpoint | null): string | null {
+  for (const ep of dst ? [src, dst] : [src]) {
     if (ep.gcp_connected === false) return 'GC_NOT_CONNECTED';
     if (ep.gcp_paused) return 'GC_PAUSED';
   }
-  if (!dst.writable) return 'PERMISSION_DENIED';
+  // A transfer writes to its destination; a delete to its one endpoint.
+  if (!(dst ?? src).writable) return 'PERMISSION_DENIED';
   return null;
+}
+
+/** Runs a DELETE task to its end. */
+function runDelete(ctx: RunContext, t: TaskRecord, ep: SandboxEndpoint, now: number): void {
+  const done = deletePaths(ctx.reg, ep, t.delete!);
+  if ('failure' in done) throw new Fatal(done.failure, done.details);
+  Object.assign(t, done);
+  finish(t, now, null);
 }
 
 /** Streams the file through MD5 (Globus's default checksum) without holding it in memory. */
@@ -193,14 +203,16 @@ export function advanceTask(ctx: RunContext, t: TaskRecord, ms: number): boolean
       ms = -t.queuedFor;
       t.queuedFor = 0;
       t.phase = 'running';
-      addEvent(t, 'STARTED', JSON.stringify({ type: 'GridFTP Transfer', concurrency: 2, parallelism: 4, pipelining: 20 }, null, 2), false, now);
+      const started = t.delete ? { type: 'Delete' } : { type: 'GridFTP Transfer', concurrency: 2, parallelism: 4, pipelining: 20 };
+      addEvent(t, 'STARTED', JSON.stringify(started, null, 2), false, now);
       if (t.failWith) throw new Fatal(t.failWith, describe(t.failWith.code));
       if (t.inactiveStatus) {
         t.status = 'INACTIVE';
         return true;
       }
     }
-    const why = obstacle(ctx, t);
+    const [src, dst] = endpointsOf(ctx, t);
+    const why = obstacle(src, dst);
     if (why) {
       if (t.trouble !== why) {
         t.trouble = why;
@@ -210,7 +222,11 @@ export function advanceTask(ctx: RunContext, t: TaskRecord, ms: number): boolean
       return true;
     }
     t.trouble = null;
-    if (!t.jobs) plan(ctx, t);
+    if (t.delete) {
+      runDelete(ctx, t, src, now);
+      return true;
+    }
+    if (!t.jobs) plan(ctx, t, src, dst!);
     let budget = (ms * ctx.bytesPerSecond) / 1000 + t.carry;
     for (const job of t.jobs ?? []) {
       if (job.state !== 'pending') continue;

@@ -1,14 +1,30 @@
-// Transfer tasks: submission (with Duplicate on a reused submission_id), status documents, task_list,
-// successful_transfers, event_list and cancel, plus the knobs tests use to steer a task's fate.
+// Transfer and delete tasks: submission (with Duplicate on a reused submission_id), status documents,
+// task_list, successful_transfers, event_list and cancel, plus the knobs tests use to steer a task's fate.
 import { randomUUID } from 'node:crypto';
+import { parseDelete } from './deletes.js';
 import { badRequest, requestId, transferError } from './errors.js';
 import { transferScopeWith, type EndpointRegistry } from './endpoints.js';
-import { taskDoc, type TaskRecord, type TransferItem } from './task-model.js';
+import { taskDoc, type TaskOptions, type TaskRecord, type TransferItem } from './task-model.js';
 import { addEvent, advanceTask, finish, type RunContext } from './task-runner.js';
-import type { SandboxIdentity, TaskFailure } from './types.js';
+import type { SandboxEndpoint, SandboxIdentity, TaskFailure } from './types.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BOOL_OPTIONS = ['verify_checksum', 'preserve_timestamp', 'encrypt_data', 'skip_source_errors', 'fail_on_quota_errors', 'delete_destination_extra'] as const;
+/** A DELETE task shows the transfer options too, all off. */
+const NO_OPTIONS: TaskOptions = {
+  sync_level: null, verify_checksum: false, preserve_timestamp: false, encrypt_data: false, skip_source_errors: false,
+  fail_on_quota_errors: false, delete_destination_extra: false, recursive_symlinks: 'ignore', filter_rules: null,
+};
+
+type SubmissionKind = 'transfer' | 'delete';
+
+/** The fields every submission shares, checked. */
+interface Envelope {
+  kind: SubmissionKind;
+  sid: string;
+  label: string | null;
+  deadline: number;
+}
 
 export interface TaskEngineOptions {
   bytesPerSecond: number;
@@ -45,7 +61,9 @@ export class TaskEngine {
   inUse(): Set<string> {
     const ids = new Set<string>();
     for (const t of this.tasks.values()) {
-      if (t.status === 'ACTIVE' || t.status === 'INACTIVE') ids.add(t.source_endpoint_id).add(t.destination_endpoint_id);
+      if (t.status !== 'ACTIVE' && t.status !== 'INACTIVE') continue;
+      ids.add(t.source_endpoint_id);
+      if (t.destination_endpoint_id) ids.add(t.destination_endpoint_id);
     }
     return ids;
   }
@@ -57,12 +75,7 @@ export class TaskEngine {
   /** POST /transfer. Returns the HTTP status with the result document. */
   submit(body: Record<string, unknown>, hasConsent: (endpointId: string) => boolean, resource: string) {
     const bad = (m: string) => badRequest(m, resource);
-    if (body.DATA_TYPE !== 'transfer') throw bad(`Invalid DATA_TYPE '${String(body.DATA_TYPE)}', expected 'transfer'`);
-    const sid = body.submission_id;
-    if (typeof sid !== 'string' || !UUID.test(sid)) throw bad('A valid submission_id is required; get one from /submission_id');
-    for (const k of ['source_endpoint', 'destination_endpoint'] as const) {
-      if (typeof body[k] !== 'string' || !body[k]) throw bad(`Missing required field '${k}'`);
-    }
+    const common = this.envelope('transfer', body, ['source_endpoint', 'destination_endpoint'], resource);
     if (!Array.isArray(body.DATA) || body.DATA.length === 0) {
       throw badRequest('A transfer requires at least one item', resource, 'ClientError.BadRequest.NoTransferItems');
     }
@@ -79,36 +92,8 @@ export class TaskEngine {
       throw bad(`Invalid sync_level '${String(sync)}': must be 0, 1, 2 or 3`);
     }
     for (const k of BOOL_OPTIONS) if (body[k] !== undefined && typeof body[k] !== 'boolean') throw bad(`'${k}' must be a boolean`);
-    if (body.label !== undefined && body.label !== null && (typeof body.label !== 'string' || body.label.length > 128)) {
-      throw bad('label must be a string of at most 128 characters');
-    }
-    let deadline = this.now() + 24 * 3600 * 1000;
-    if (body.deadline !== undefined && body.deadline !== null) {
-      const d = typeof body.deadline === 'string' ? Date.parse(body.deadline) : NaN;
-      if (Number.isNaN(d)) throw bad(`Invalid deadline '${String(body.deadline)}'`);
-      deadline = d;
-    }
-
-    const existing = this.submissions.get(sid);
-    if (existing) {
-      return {
-        status: 200,
-        body: this.result('Duplicate', `A transfer with id '${sid}' was already submitted`, sid, existing, resource),
-      };
-    }
-    const src = this.reg.get(body.source_endpoint as string);
-    const dst = this.reg.get(body.destination_endpoint as string);
-    if (!src) throw transferError(404, 'EndpointNotFound', `No such endpoint '${String(body.source_endpoint)}'`, resource);
-    if (!dst) throw transferError(404, 'EndpointNotFound', `No such endpoint '${String(body.destination_endpoint)}'`, resource);
-    const missing = [src, dst].filter((ep) => ep.requiresConsent && !hasConsent(ep.id)).map((ep) => ep.id);
-    if (missing.length) throw consentRequired([...new Set(missing)], resource);
-
-    const taskId = randomUUID();
-    const t: TaskRecord = {
-      task_id: taskId, submission_id: sid, label: (body.label as string | undefined) ?? null,
-      source_endpoint_id: src.id, destination_endpoint_id: dst.id,
-      source_display_name: src.display_name, destination_display_name: dst.display_name,
-      request_time: this.now(), completion_time: null, deadline,
+    return this.accept(common, [body.source_endpoint as string, body.destination_endpoint as string], hasConsent, resource, {
+      items,
       options: {
         sync_level: (sync as number | null | undefined) ?? null,
         verify_checksum: body.verify_checksum === true,
@@ -120,7 +105,67 @@ export class TaskEngine {
         recursive_symlinks: typeof body.recursive_symlinks === 'string' ? body.recursive_symlinks : 'ignore',
         filter_rules: Array.isArray(body.filter_rules) ? body.filter_rules : null,
       },
-      items, status: 'ACTIVE', phase: 'queued', queuedFor: this.opts.queueDelayMs, jobs: null,
+    });
+  }
+
+  /** POST /delete: a DELETE task on one endpoint, with the same Duplicate and consent rules as /transfer. */
+  submitDelete(body: Record<string, unknown>, hasConsent: (endpointId: string) => boolean, resource: string) {
+    const common = this.envelope('delete', body, ['endpoint'], resource);
+    if (!Array.isArray(body.DATA) || body.DATA.length === 0) throw badRequest('A delete requires at least one item', resource);
+    const spec = parseDelete(body, (m) => badRequest(m, resource));
+    return this.accept(common, [body.endpoint as string], hasConsent, resource, { delete: spec });
+  }
+
+  /** What every submission is checked for: DATA_TYPE, submission_id, its endpoints, label, deadline. */
+  private envelope(kind: SubmissionKind, body: Record<string, unknown>, endpointFields: string[], resource: string): Envelope {
+    const bad = (m: string) => badRequest(m, resource);
+    if (body.DATA_TYPE !== kind) throw bad(`Invalid DATA_TYPE '${String(body.DATA_TYPE)}', expected '${kind}'`);
+    const sid = body.submission_id;
+    if (typeof sid !== 'string' || !UUID.test(sid)) throw bad('A valid submission_id is required; get one from /submission_id');
+    for (const k of endpointFields) {
+      if (typeof body[k] !== 'string' || !body[k]) throw bad(`Missing required field '${k}'`);
+    }
+    if (body.label !== undefined && body.label !== null && (typeof body.label !== 'string' || body.label.length > 128)) {
+      throw bad('label must be a string of at most 128 characters');
+    }
+    let deadline = this.now() + 24 * 3600 * 1000;
+    if (body.deadline !== undefined && body.deadline !== null) {
+      const d = typeof body.deadline === 'string' ? Date.parse(body.deadline) : NaN;
+      if (Number.isNaN(d)) throw bad(`Invalid deadline '${String(body.deadline)}'`);
+      deadline = d;
+    }
+    return { kind, sid, label: (body.label as string | undefined) ?? null, deadline };
+  }
+
+  /** Queues the task, or answers Duplicate with the first task's id when the submission_id was used. */
+  private accept(
+    e: Envelope,
+    endpointIds: string[],
+    hasConsent: (endpointId: string) => boolean,
+    resource: string,
+    own: Partial<Pick<TaskRecord, 'items' | 'options' | 'delete'>>,
+  ) {
+    const existing = this.submissions.get(e.sid);
+    if (existing) {
+      return { status: 200, body: this.result(e.kind, 'Duplicate', `A ${e.kind} with id '${e.sid}' was already submitted`, e.sid, existing, resource) };
+    }
+    const eps = endpointIds.map((id) => {
+      const ep = this.reg.get(id);
+      if (!ep) throw transferError(404, 'EndpointNotFound', `No such endpoint '${id}'`, resource);
+      return ep;
+    });
+    const missing = eps.filter((ep) => ep.requiresConsent && !hasConsent(ep.id)).map((ep) => ep.id);
+    if (missing.length) throw consentRequired([...new Set(missing)], resource);
+    const [src, dst] = eps as [SandboxEndpoint, SandboxEndpoint | undefined];
+
+    const taskId = randomUUID();
+    const t: TaskRecord = {
+      task_id: taskId, submission_id: e.sid, type: e.kind === 'delete' ? 'DELETE' : 'TRANSFER', label: e.label,
+      source_endpoint_id: src.id, destination_endpoint_id: dst?.id ?? null,
+      source_display_name: src.display_name, destination_display_name: dst?.display_name ?? null,
+      request_time: this.now(), completion_time: null, deadline: e.deadline,
+      options: { ...NO_OPTIONS }, items: [], delete: null, ...own,
+      status: 'ACTIVE', phase: 'queued', queuedFor: this.opts.queueDelayMs, jobs: null,
       files: 0, directories: 0, symlinks: 0, files_transferred: 0, files_skipped: 0,
       bytes_transferred: 0, bytes_checksummed: 0, faults: 0,
       subtasks_failed: 0, subtasks_canceled: 0, subtasks_skipped_errors: 0,
@@ -130,17 +175,17 @@ export class TaskEngine {
     };
     this.next = {};
     this.tasks.set(taskId, t);
-    this.submissions.set(sid, taskId);
-    this.reg.recentlyUsed.add(src.id).add(dst.id);
+    this.submissions.set(e.sid, taskId);
+    for (const ep of eps) this.reg.recentlyUsed.add(ep.id);
     return {
       status: 202,
-      body: this.result('Accepted', 'The transfer has been accepted and a task has been created and queued for execution', sid, taskId, resource),
+      body: this.result(e.kind, 'Accepted', `The ${e.kind} has been accepted and a task has been created and queued for execution`, e.sid, taskId, resource),
     };
   }
 
-  private result(code: string, message: string, sid: string, taskId: string, resource: string) {
+  private result(kind: SubmissionKind, code: string, message: string, sid: string, taskId: string, resource: string) {
     return {
-      DATA_TYPE: 'transfer_result', code, message, request_id: requestId(), resource,
+      DATA_TYPE: `${kind}_result`, code, message, request_id: requestId(), resource,
       submission_id: sid, task_id: taskId,
       task_link: { DATA_TYPE: 'link', href: `/v0.10/task/${taskId}?format=json`, rel: 'related', resource: 'task', title: 'related task' },
     };
@@ -261,6 +306,9 @@ export class TaskEngine {
           j.done = 0;
         }
       }
+      // State saved before DELETE tasks existed holds transfers only.
+      t.type ??= 'TRANSFER';
+      t.delete ??= null;
       this.tasks.set(t.task_id, t);
       this.submissions.set(t.submission_id, t.task_id);
     }

@@ -100,6 +100,10 @@ export function handleTransfer(ctx: TransferContext, r: TransferRequest): Reply 
       const res = ctx.tasks.submit(jsonBody(r.rawBody, resource), (id) => hasDataAccess(token, id), resource);
       return ok(res.body, res.status);
     }
+    case 'POST delete': {
+      const res = ctx.tasks.submitDelete(jsonBody(r.rawBody, resource), (id) => hasDataAccess(token, id), resource);
+      return ok(res.body, res.status);
+    }
     case 'GET task_list':
       return ok(ctx.tasks.list(r.query, resource));
     case 'GET task/{}':
