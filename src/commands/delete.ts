@@ -7,7 +7,7 @@ export function define(cmd: Command): void {
   cmd
     .argument('<uri>', 'remote image, e.g. dropbox://collection/name:tag (without a scheme: the active backend)')
     .option('-f, --force', 'do not ask (required when not on a terminal)')
-    .addHelpText('after', '\nDeletes the remote file; the local library is not touched (see: sreg rm).\n  sreg delete dropbox://pusheen/asaurus:old --force')
+    .addHelpText('after', '\nDeletes the remote file; the local library is not touched (see: sreg rm).\n  sreg delete dropbox://pusheen/asaurus:old --force\n  sreg delete globus://ENDPOINT-ID/~/old.sif --force   (a Globus folder ends with /: deleted with everything in it)')
     .action(async (uri: string, opts: { force?: boolean }) => {
       await withServices(async (s) => {
         const { backend } = await backendFor(s, uri);

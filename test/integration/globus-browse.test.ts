@@ -1,9 +1,10 @@
 // Endpoint search in every scope, listings (paging, hidden files, symlinks, image highlighting), paths
-// with colons, and mkdir where the folder exists already.
+// with colons, mkdir where the folder exists already, and delete as a Globus DELETE task.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { transfer } from '@globus/sdk';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { NotFoundError } from '../../src/core/errors.js';
+import { NotFoundError, RemoteError, UsageError } from '../../src/core/errors.js';
 import { SANDBOX_HPC_ID, SANDBOX_LAB_ID, SANDBOX_LAPTOP_ID, SANDBOX_OFFLINE_ID } from '../../src/sandbox/globus.js';
 import { harness, LOCAL_ID, SAMPLE, type Harness } from './globus-harness.js';
 
@@ -135,5 +136,62 @@ describe('mkdir', () => {
     h.sandbox.requests.length = 0;
     expect(await h.globus.api.ensureFolder(SANDBOX_LAB_ID, '/a/b/c/')).toBe(0);
     expect(h.sandbox.requests).toHaveLength(0);
+  });
+});
+
+describe('delete', () => {
+  const LAB = `globus://${SANDBOX_LAB_ID}`;
+  const names = async (folder: string) => (await h.globus.list(`${LAB}${folder}`)).entries.map((e) => e.name);
+  const entry = async (folder: string, name: string) => (await h.globus.list(`${LAB}${folder}`)).entries.find((e) => e.name === name)!;
+  beforeAll(() => {
+    const dir = h.sandbox.endpointPath(SANDBOX_LAB_ID, '/old');
+    mkdirSync(join(dir, 'runs', 'a'), { recursive: true });
+    writeFileSync(join(dir, 'stale.sif'), 'sif');
+    writeFileSync(join(dir, 'runs', 'a', 'one.sif'), 'sif');
+  });
+
+  test('a file, as a DELETE task labelled by sreg; the listing no longer shows it', async () => {
+    const file = await entry('/old/', 'stale.sif');
+    await h.globus.remove(file.location);
+    expect(await names('/old/')).toEqual(['runs']);
+    const task = (await h.globus.api.client.transfer<{ DATA: Array<Record<string, unknown>> }>('task list', (sdk) => transfer.task.getAll({ query: { filter: 'type:DELETE', limit: 1000 } }, sdk))).DATA[0]!;
+    expect(task).toMatchObject({ type: 'DELETE', status: 'SUCCEEDED', label: 'sreg delete stale.sif', source_endpoint_id: SANDBOX_LAB_ID, files: 1 });
+  });
+
+  test('a folder only with its trailing slash (recursive); without it, one line saying how, and nothing goes', async () => {
+    const err = await h.globus.remove(`${LAB}/old/runs`).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(RemoteError);
+    expect((err as Error).message).toMatch(/^cannot delete .*\/old\/runs: is a directory.*end the address with \/$/);
+    expect((err as Error).message).not.toContain('\n');
+    expect(await names('/old/')).toEqual(['runs']);
+    await h.globus.list(`${LAB}/old/runs/a/`);
+    expect(h.globus.api.knowsFolder(SANDBOX_LAB_ID, '/old/runs/a/')).toBe(true);
+    const folder = await entry('/old/', 'runs');
+    expect(folder.location).toBe(`${LAB}/old/runs/`);
+    await h.globus.remove(folder.location);
+    expect(await names('/old/')).toEqual([]);
+    expect(h.globus.api.knowsFolder(SANDBOX_LAB_ID, '/old/runs/a/')).toBe(false); // a push there makes it again
+  });
+
+  test('a missing file is NotFound in one line', async () => {
+    const err = await h.globus.remove(`${LAB}/old/nope.sif`).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(NotFoundError);
+    expect((err as Error).message).toMatch(/^cannot delete .*\/old\/nope\.sif: no such file or directory: \/old\/nope\.sif \(NOT_FOUND\) \(Globus task [0-9a-f-]{36}\)$/);
+  });
+
+  test('a task still running after the wait: one line saying it goes on at Globus', async () => {
+    writeFileSync(h.sandbox.endpointPath(SANDBOX_LAB_ID, '/old/slow.sif'), 'sif');
+    h.sandbox.stallTask('next');
+    const err = await h.globus.remove(`${LAB}/old/slow.sif`, { waitMs: 300 }).catch((e: Error) => e);
+    expect((err as Error).message).toMatch(/^the delete of .*\/old\/slow\.sif is still running on Globus \(task [0-9a-f-]{36}, Queued\); sreg stopped waiting, it continues on Globus's side$/);
+    const taskId = /task ([0-9a-f-]{36})/.exec((err as Error).message)![1]!;
+    h.sandbox.stallTask(taskId, false);
+    await h.sandbox.settle();
+    expect(await names('/old/')).toEqual([]);
+  });
+
+  test('the top or home folder of an endpoint is refused', async () => {
+    await expect(h.globus.remove(`${LAB}/`)).rejects.toBeInstanceOf(UsageError);
+    await expect(h.globus.remove(`${LAB}/~/`)).rejects.toBeInstanceOf(UsageError);
   });
 });

@@ -2,11 +2,11 @@
 // once) is watched and imported by the next process that opens the queue with adoptAll.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { SANDBOX_LAB_ID } from '../../src/sandbox/globus.js';
-import { BIN, REPO, printedUrl, runAnswering, runCli } from '../helpers/env.js';
+import { BIN, REPO, expectOneLine, printedUrl, runAnswering, runCli } from '../helpers/env.js';
 import { harness, SAMPLE, type Harness } from './globus-harness.js';
 
 let h: Harness | undefined;
@@ -123,7 +123,7 @@ describe('the CLI over the Globus backend', () => {
   test('`sreg search` lists endpoints and `--endpoint ID:PATH` lists a folder whose path has colons', async () => {
     h = await harness();
     await h.login();
-    const { mkdirSync, writeFileSync } = await import('node:fs');
+    const { mkdirSync } = await import('node:fs');
     const dir = h.sandbox.endpointPath(SANDBOX_LAB_ID, '/runs/a:b');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'x:1.sif'), 'sif');
@@ -133,5 +133,20 @@ describe('the CLI over the Globus backend', () => {
     const ls = await runCli(['search', '--endpoint', `${SANDBOX_LAB_ID}:/runs/a:b`], h.env);
     expect(ls.stderr).toBe('');
     expect(ls.stdout).toContain('x:1.sif');
+  });
+
+  test('`sreg delete globus://…` refuses without a terminal, deletes with --force, and says a missing file in one line', async () => {
+    h = await harness();
+    await h.login();
+    const file = h.sandbox.endpointPath(SANDBOX_LAB_ID, '/images/old.sif');
+    writeFileSync(file, 'sif');
+    const uri = `globus://${SANDBOX_LAB_ID}/images/old.sif`;
+    expectOneLine(await runCli(['delete', uri], h.env), 2, /refusing without a terminal.*--force/);
+    expect(existsSync(file)).toBe(true);
+    const r = await runCli(['delete', '--force', uri], h.env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`deleted ${uri}\n`);
+    expect(existsSync(file)).toBe(false);
+    expectOneLine(await runCli(['delete', '--force', uri], h.env), 1, /cannot delete .*old\.sif: no such file or directory.*NOT_FOUND/);
   });
 });

@@ -1,19 +1,21 @@
-// The Globus backend: RemoteBackend (login, endpoint search, browsing, mkdir, transfer planning) and the
-// queue runner, over one GlobusAuth (tokens in the secret store) and one TransferApi (caches of
+// The Globus backend: RemoteBackend (login, endpoint search, browsing, mkdir, delete, transfer planning)
+// and the queue runner, over one GlobusAuth (tokens in the secret store) and one TransferApi (caches of
 // endpoint documents and known folders shared by browsing and transfers).
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { SregError, UsageError } from '../../../core/errors.js';
+import { NotFoundError, RemoteError, SregError, UsageError } from '../../../core/errors.js';
+import { sleep } from '../../http.js';
+import { log } from '../../log.js';
 import type { BackendContext } from '../../index.js';
 import type { TransferRunner } from '../../transfers/types.js';
 import type { BackendStatus, Listing, LoginFlow, PullPlan, PushPlan, RemoteBackend, SearchHit } from '../backend.js';
 import { DEFAULT_CLIENT_ID, GlobusAuth } from './auth.js';
 import { checkReachable, connectionOf, findLocalEndpoint, NO_LOCAL_ENDPOINT, type LocalEndpoint } from './local.js';
-import { planPull, planPush, type PlanDeps } from './plan.js';
-import { GlobusRunner } from './runner.js';
+import { planPull, planPush, taskLabel, type PlanDeps } from './plan.js';
+import { followTask, GlobusRunner, pollSchedule, taskReason } from './runner.js';
 import { TransferApi } from './transfer.js';
-import { displayPath, formatGlobusUri, HOME, parentPath, parseGlobusUri } from './uri.js';
+import { baseName, displayPath, formatGlobusUri, HOME, parentPath, parseGlobusUri } from './uri.js';
 
 export { parseGlobusUri, formatGlobusUri } from './uri.js';
 export { DEFAULT_CLIENT_ID } from './auth.js';
@@ -31,6 +33,8 @@ export interface LocalStatus {
 }
 
 const ROOT = 'globus://';
+/** How long remove() waits for its DELETE task before saying it goes on at Globus. */
+const DELETE_WAIT_MS = 60_000;
 
 export class GlobusBackend implements RemoteBackend {
   readonly kind = 'globus' as const;
@@ -107,6 +111,44 @@ export class GlobusBackend implements RemoteBackend {
     const loc = parseGlobusUri(location);
     if (!loc.path) throw new UsageError('give the folder to create: globus://ENDPOINT/PATH');
     await this.api.mkdir(loc.endpoint, loc.path);
+  }
+
+  /**
+   * Deletes a file, or a folder with everything in it when the location ends with "/" (as list() gives
+   * folders; only then is the task recursive), as a Globus DELETE task, then waits a minute at most for it.
+   */
+  async remove(location: string, options: { signal?: AbortSignal; waitMs?: number } = {}): Promise<void> {
+    const loc = parseGlobusUri(location);
+    if (!loc.path || loc.path === '/' || loc.path === HOME) {
+      throw new UsageError('give the file or folder to delete: globus://ENDPOINT/PATH (a folder ends with /); sreg does not delete an endpoint\'s top or home folder');
+    }
+    const folder = loc.path.endsWith('/');
+    const { signal } = options;
+    const submissionId = await this.api.submissionId(signal);
+    const { taskId, duplicate } = await this.api.submit('delete', {
+      submission_id: submissionId, endpoint: loc.endpoint, recursive: folder, ignore_missing: false, interpret_globs: false,
+      label: taskLabel('delete', baseName(loc.path)), notify_on_succeeded: false, notify_on_failed: true,
+      DATA: [{ DATA_TYPE: 'delete_item', path: loc.path }],
+    }, signal);
+    log('globus', `delete ${loc.endpoint}:${loc.path}${folder ? ' (recursive)' : ''}: task ${taskId}${duplicate ? ' (duplicate submission: same task)' : ''}`);
+    if (folder) this.api.forgetFolders(loc.endpoint);
+    const s = pollSchedule(this.ctx.env);
+    const t = await followTask({
+      poll: () => this.api.task(taskId, signal),
+      schedule: { ...s, initialMs: Math.min(s.initialMs, 1000), maxMs: Math.min(s.maxMs, 2000) },
+      sleep: (ms) => sleep(ms, signal),
+      stopAfterMs: options.waitMs ?? DELETE_WAIT_MS,
+    });
+    log('globus', `delete task ${taskId}: ${t.status}`);
+    if (t.status === 'SUCCEEDED') return;
+    if (t.status === 'FAILED') {
+      const code = t.fatal_error?.code ?? '';
+      const hint = !folder && /DIRECTORY/i.test(code) ? '; to delete a folder and everything in it, end the address with /' : '';
+      const message = `cannot delete ${location}: ${taskReason(t)} (Globus task ${taskId})${hint}`;
+      throw /NOT_FOUND/.test(code) ? new NotFoundError(message) : new RemoteError(message);
+    }
+    const state = t.nice_status_short_description ?? t.nice_status ?? t.status;
+    throw new RemoteError(`the delete of ${location} is still running on Globus (task ${taskId}, ${state}); sreg stopped waiting, it continues on Globus's side`);
   }
 
   planPull(remote: string, options: { name?: string; force?: boolean }): Promise<PullPlan> {

@@ -7,6 +7,7 @@ import { existsSync, promises as fsp } from 'node:fs';
 import { dirname } from 'node:path';
 import { AuthRequiredError, CancelledError, IntegrityError, messageOf, RemoteError, SregError } from '../../../core/errors.js';
 import { formatImageName, parseImageName } from '../../../core/uri.js';
+import { sleep } from '../../http.js';
 import type { Library } from '../../library/images.js';
 import { hashFile } from '../../library/storage.js';
 import { log } from '../../log.js';
@@ -48,6 +49,31 @@ export function taskReason(t: TaskDoc): string | null {
   if (nice === 'Queued') return 'queued at Globus';
   const faults = t.faults ? `, ${t.faults} fault${t.faults > 1 ? 's' : ''}` : '';
   return `${short}${nice !== short ? ` (${nice})` : ''}${faults}; Globus keeps retrying`;
+}
+
+/**
+ * Polls a task until it is SUCCEEDED or FAILED and returns that document, or the last one when
+ * `stopAfterMs` runs out first. `between` runs after each poll of an unfinished task, `afterPause`
+ * after each wait; `sleep` (default: one that keeps the process alive) is the wait.
+ */
+export async function followTask(o: {
+  poll: () => Promise<TaskDoc>;
+  schedule: PollSchedule;
+  between?: (t: TaskDoc) => Promise<void>;
+  afterPause?: () => Promise<void>;
+  sleep?: (ms: number) => Promise<void>;
+  stopAfterMs?: number;
+}): Promise<TaskDoc> {
+  const until = Date.now() + (o.stopAfterMs ?? Infinity);
+  for (let i = 0; ; i++) {
+    const t = await o.poll();
+    if (t.status === 'SUCCEEDED' || t.status === 'FAILED') return t;
+    await o.between?.(t);
+    const wait = Math.min(pollDelay(o.schedule, i), until - Date.now());
+    if (wait <= 0) return t;
+    await (o.sleep ?? sleep)(wait);
+    await o.afterPause?.();
+  }
 }
 
 /** A sleep that does not keep the process alive: `sreg pull --no-wait` exits while the task is watched. */
@@ -175,7 +201,7 @@ export class GlobusRunner implements TransferRunner {
     const sid = submissionId;
     const payload = await this.patiently(ctx, 'prepare the transfer', () => build(ctx.signal));
     const payloadWithId = { ...payload, submission_id: sid, verify_checksum: true, notify_on_succeeded: false, notify_on_failed: true, notify_on_inactive: true };
-    const { taskId, duplicate } = await this.patiently(ctx, 'submit the transfer', () => api.submitTransfer(payloadWithId, ctx.signal));
+    const { taskId, duplicate } = await this.patiently(ctx, 'submit the transfer', () => api.submit('transfer', payloadWithId, ctx.signal));
     log('globus', `#${ctx.job.id} task ${taskId}${duplicate ? ' (duplicate submission: same task)' : ''}`);
     ctx.update({ state: 'submitted', remoteTaskId: taskId, reason: note ?? null });
     return taskId;
@@ -204,26 +230,31 @@ export class GlobusRunner implements TransferRunner {
   /** Polls the task until SUCCEEDED (returns) or FAILED (throws); cancels the task when the job is cancelled. */
   private async watch(ctx: RunContext, taskId: string, localEndpoint: string): Promise<TaskDoc> {
     const api = this.deps.api;
-    const s = pollSchedule(this.deps.env);
     let lastReason: string | null | undefined = ctx.job.reason;
     try {
-      for (let i = 0; ; i++) {
-        const t = await this.patiently(ctx, 'check the Globus task', () => api.task(taskId, ctx.signal));
-        ctx.progress(t.bytes_transferred ?? 0, ctx.job.bytesTotal ?? undefined);
-        if (t.status === 'SUCCEEDED') return t;
-        if (t.status === 'FAILED' && t.fatal_error?.code === 'CANCELED') throw new CancelledError(`Globus task ${taskId} was cancelled at Globus`);
-        if (t.status === 'FAILED') throw new RemoteError(`Globus task ${taskId} failed: ${taskReason(t)}`);
-        let reason = taskReason(t);
-        if (/GC_NOT_CONNECTED|GC_PAUSED/.test(t.nice_status ?? '') || (t.status === 'ACTIVE' && lastReason && /local Globus endpoint/.test(lastReason))) {
-          reason = (await this.localState(localEndpoint, /GC_/.test(t.nice_status ?? '') ? 0 : 30_000)) ?? reason;
-        }
-        if (reason !== lastReason) {
-          ctx.update({ reason });
-          lastReason = reason;
-        }
-        await pause(pollDelay(s, i), ctx.signal);
-        await this.checkpoint();
-      }
+      const t = await followTask({
+        schedule: pollSchedule(this.deps.env),
+        poll: async () => {
+          const doc = await this.patiently(ctx, 'check the Globus task', () => api.task(taskId, ctx.signal));
+          ctx.progress(doc.bytes_transferred ?? 0, ctx.job.bytesTotal ?? undefined);
+          return doc;
+        },
+        between: async (doc) => {
+          let reason = taskReason(doc);
+          if (/GC_NOT_CONNECTED|GC_PAUSED/.test(doc.nice_status ?? '') || (doc.status === 'ACTIVE' && lastReason && /local Globus endpoint/.test(lastReason))) {
+            reason = (await this.localState(localEndpoint, /GC_/.test(doc.nice_status ?? '') ? 0 : 30_000)) ?? reason;
+          }
+          if (reason !== lastReason) {
+            ctx.update({ reason });
+            lastReason = reason;
+          }
+        },
+        sleep: (ms) => pause(ms, ctx.signal),
+        afterPause: () => this.checkpoint(),
+      });
+      if (t.status === 'FAILED' && t.fatal_error?.code === 'CANCELED') throw new CancelledError(`Globus task ${taskId} was cancelled at Globus`);
+      if (t.status === 'FAILED') throw new RemoteError(`Globus task ${taskId} failed: ${taskReason(t)}`);
+      return t;
     } catch (e) {
       if (ctx.signal.aborted) {
         const code = await api.cancel(taskId).catch((err) => `not cancelled (${messageOf(err)})`);

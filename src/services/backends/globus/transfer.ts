@@ -1,5 +1,5 @@
 // Transfer API v0.10 calls sreg makes, over GlobusClient: endpoint search and lookup, ls (paged),
-// mkdir (Exists is fine), stat, submission ids, transfer submission, task status and cancel.
+// mkdir (Exists is fine), stat, submission ids, transfer and delete submission, task status and cancel.
 import { transfer } from '@globus/sdk';
 import { NotFoundError, UsageError } from '../../../core/errors.js';
 import { looksLikeImage, type RemoteEntry, type SearchHit } from '../backend.js';
@@ -245,6 +245,11 @@ export class TransferApi {
     return this.folders.has(`${endpoint}:${asFolder(path)}`);
   }
 
+  /** After a folder is deleted: the same folder may be known under another spelling (/~/x, /home/u/x), so forget the endpoint's. */
+  forgetFolders(endpoint: string): void {
+    for (const key of this.folders) if (key.startsWith(`${endpoint}:`)) this.folders.delete(key);
+  }
+
   /** One file's details, or NotFoundError. */
   async stat(endpoint: string, path: string, signal?: AbortSignal): Promise<FileDoc> {
     try {
@@ -262,11 +267,12 @@ export class TransferApi {
     return doc.value;
   }
 
-  /** Submits (or re-submits: the same submission id answers Duplicate with the first task's id). */
-  async submitTransfer(payload: Record<string, unknown>, signal?: AbortSignal): Promise<{ taskId: string; duplicate: boolean }> {
+  /** Submits a transfer or a delete (or re-submits: the same submission id answers Duplicate with the first task's id). */
+  async submit(kind: 'transfer' | 'delete', payload: Record<string, unknown>, signal?: AbortSignal): Promise<{ taskId: string; duplicate: boolean }> {
+    const send = kind === 'delete' ? transfer.taskSubmission.submitDelete : transfer.taskSubmission.submitTransfer;
     const doc = await this.client.transfer<{ code: string; task_id: string }>(
-      'submit transfer',
-      (sdk) => transfer.taskSubmission.submitTransfer({ payload } as never, sdk),
+      `submit ${kind}`,
+      (sdk) => send({ payload } as never, sdk),
       { signal, idempotent: typeof payload.submission_id === 'string' },
     );
     return { taskId: doc.task_id, duplicate: doc.code === 'Duplicate' };
