@@ -72,7 +72,7 @@ export function AuthScreen({ backend, scopes, reason, returnTo = 'browser', widt
       ? { text: `checking the ${expects}...`, role: 'accent' as const }
       : flow.error
         ? { text: `error: ${flow.error}`, role: 'error' as const }
-        : flow.sandboxCode
+        : flow.sandboxCode && pasted === flow.sandboxCode
           ? { text: 'Sandbox: the code is filled in; press Enter.', role: 'muted' as const }
           : { text: `Paste the ${expects}, then press Enter. Esc leaves.`, role: 'muted' as const };
   const room = height - 1 - 2; // title; code field and status line
