@@ -1,7 +1,7 @@
 // The fidelity proof: Dropbox's own Python SDK (Debian python3-dropbox 11.34), which validates
 // every response strictly, runs a full session against the sandbox over TLS
 // (test/fixtures/dropbox_fidelity.py). Skipped only when /usr/bin/python3 cannot import dropbox.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDropboxSandbox, type DropboxSandbox } from '../../src/sandbox/dropbox.js';
+import { makeCerts } from '../helpers/certs.js';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = join(import.meta.dirname, '..', 'fixtures', 'dropbox_fidelity.py');
@@ -20,33 +21,6 @@ const hasSdk = probe.status === 0;
 const title = hasSdk
   ? 'python3-dropbox against the sandbox over TLS'
   : `python3-dropbox fidelity (skipped: ${PYTHON} cannot import dropbox; apt-get install -y python3-dropbox)`;
-
-/** A throwaway CA and a server certificate for IP:127.0.0.1, made with the openssl CLI. */
-function makeCerts(dir: string): { key: string; cert: string; ca: string } {
-  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  run('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=sreg sandbox test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
-  run('req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
-  writeFileSync(
-    join(dir, 'ext.cnf'),
-    [
-      'subjectAltName=IP:127.0.0.1',
-      'basicConstraints=critical,CA:FALSE',
-      'keyUsage=critical,digitalSignature,keyEncipherment',
-      'extendedKeyUsage=serverAuth',
-      'subjectKeyIdentifier=hash',
-      'authorityKeyIdentifier=keyid,issuer',
-    ].join('\n'),
-  );
-  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial',
-    '-out', 'server.pem', '-days', '2', '-extfile', 'ext.cnf');
-  return {
-    key: readFileSync(join(dir, 'server.key'), 'utf8'),
-    cert: readFileSync(join(dir, 'server.pem'), 'utf8'),
-    ca: readFileSync(join(dir, 'ca.pem'), 'utf8'),
-  };
-}
 
 interface Step {
   ok: boolean;
