@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { Dropbox } from 'dropbox';
 import type { Env } from '../../config.js';
 import { log } from '../../log.js';
+import { proxyAgentFor } from '../../proxy.js';
 
 export interface DropboxHosts {
   api: string;
@@ -37,8 +38,9 @@ export function dropboxHosts(env: Env): DropboxHosts {
 const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 16 });
 const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 16 });
 
+/** The agent for a request: through the site's proxy when one applies (services/proxy.ts), else direct. */
 export function agentFor(url: string | URL): HttpAgent {
-  return String(url).startsWith('https:') ? httpsAgent : httpAgent;
+  return proxyAgentFor(url) ?? (String(url).startsWith('https:') ? httpsAgent : httpAgent);
 }
 
 /** `/2/files/upload` from a full URL, for log lines. */

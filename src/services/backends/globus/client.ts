@@ -7,6 +7,7 @@
 import { AuthRequiredError, ConsentRequiredError, RemoteError } from '../../../core/errors.js';
 import { backoffMs, DEFAULT_RETRY, retryAfterMs, sleep } from '../../http.js';
 import { log } from '../../log.js';
+import { proxyAgentFor } from '../../proxy.js';
 import type { Env } from '../../config.js';
 
 export type Service = 'auth' | 'transfer';
@@ -47,15 +48,21 @@ export function serviceBase(service: Service, env: Env): string {
 /** Counts requests per process (bench and tests read it). */
 export const requestCounter = { count: 0 };
 
-/** fetch that moves the SDK's URL onto our env's base, keeping path and query. */
+/**
+ * fetch that moves the SDK's URL onto our env's base, keeping path and query. Through the site's proxy
+ * (services/proxy.ts) it is node-fetch with a tunnelling agent, which is the SDK's own default fetch
+ * in Node; Node's built-in fetch takes no agent.
+ */
 export function fetchFor(service: Service, env: Env): typeof fetch {
   const base = env[SERVICE_ENV[service]];
-  return (input, init) => {
+  return async (input, init) => {
     requestCounter.count++;
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    if (!base) return fetch(url, init);
-    const u = new URL(url);
-    return fetch(base.replace(/\/+$/, '') + u.pathname + u.search, init);
+    const target = base ? base.replace(/\/+$/, '') + new URL(url).pathname + new URL(url).search : url;
+    const agent = proxyAgentFor(target);
+    if (!agent) return fetch(target, init);
+    const { default: nodeFetch } = await import('node-fetch');
+    return (await nodeFetch(target, { ...(init as object), agent } as Parameters<typeof nodeFetch>[1])) as unknown as Response;
   };
 }
 
