@@ -62,7 +62,7 @@ function Frame({ router }: { router: CommandRouter }) {
   const transfers = useTransfers();
   // A finished pull is a new library image: let every library view read again.
   useEffect(() => dispatch({ type: 'refresh', what: 'library' }), [transfers.finished, dispatch]);
-  const ctx: KeyContext = { screen: route.screen, dialog: !!state.dialog, typing: !!state.typing };
+  const ctx: KeyContext = { screen: route.screen, dialog: !!state.dialog, typing: !!state.typing, dangerous: !!state.dialog?.dangerous };
   const ctxRef = useRef(ctx);
   ctxRef.current = ctx;
 

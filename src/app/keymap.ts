@@ -65,7 +65,7 @@ export const KEYMAP: Binding[] = [
   { command: 'text-clear', keys: ['ctrl+u'], scopes: ['text'], description: 'Clear the whole field', group: 'Typing' },
 
   // Dialogs
-  { command: 'confirm', keys: ['y', 'enter'], scopes: ['dialog'], description: 'Yes, go ahead', hint: 'yes', group: 'Questions' },
+  { command: 'confirm', keys: ['y', 'enter'], scopes: ['dialog'], description: 'Yes, go ahead (only y when it deletes something)', hint: 'yes', group: 'Questions' },
   { command: 'cancel', keys: ['n', 'escape'], scopes: ['dialog'], description: 'No, leave everything as it is', hint: 'no', group: 'Questions' },
 
   // Library
@@ -140,6 +140,8 @@ export interface KeyContext {
   screen: ScreenName;
   dialog: boolean;
   typing: boolean;
+  /** The open question deletes something: Enter does not answer it, only y does (a reflex Enter is safe). */
+  dangerous?: boolean;
 }
 
 /** The bindings that are live in a context, in the order they win; a key claimed by an earlier binding is dropped from later ones. */
@@ -149,7 +151,8 @@ export function activeBindings(ctx: KeyContext): Binding[] {
   if (ctx.dialog) {
     const dialog = KEYMAP.filter((b) => inScope(b, 'dialog'));
     // A prompt (a question with a text field): letters are text, Enter and Esc still answer.
-    candidates = ctx.typing ? [...dialog.map((b) => ({ ...b, keys: b.keys.filter(isNamedKey) })), ...KEYMAP.filter((b) => inScope(b, 'text'))] : dialog;
+    const answers = ctx.dangerous ? dialog.map((b) => (b.command === 'confirm' ? { ...b, keys: b.keys.filter((k) => k !== 'enter') } : b)) : dialog;
+    candidates = ctx.typing ? [...answers.map((b) => ({ ...b, keys: b.keys.filter(isNamedKey) })), ...KEYMAP.filter((b) => inScope(b, 'text'))] : answers;
   }
   else {
     const screen = KEYMAP.filter((b) => inScope(b, ctx.screen));

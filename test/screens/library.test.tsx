@@ -83,7 +83,7 @@ describe('Library screen', () => {
     expect(r.lines().find((l) => l.includes('›'))).toContain('tools');
   });
 
-  it('d asks before deleting, n keeps the image, y deletes it', async () => {
+  it('d asks before deleting, n keeps the image, a reflex Enter does not answer, y deletes it', async () => {
     const extra = await makeServices();
     await addSamples(extra.library);
     try {
@@ -98,6 +98,11 @@ describe('Library screen', () => {
       expect(extra.library.find('tools/busybox:1.36')).toBeDefined();
       await r.press('d');
       await r.waitFor('Delete tools/busybox:1.36?');
+      expect(r.text()).toMatch(/y yes\s+n\/Esc no/);
+      await r.press('enter');
+      await new Promise((done) => setTimeout(done, 150));
+      expect(r.text()).toContain('Delete tools/busybox:1.36?');
+      expect(extra.library.find('tools/busybox:1.36')).toBeDefined();
       await r.press('y');
       await r.waitFor('deleted tools/busybox:1.36');
       expect(extra.library.find('tools/busybox:1.36')).toBeUndefined();
