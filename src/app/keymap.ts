@@ -144,14 +144,19 @@ export interface KeyContext {
   dangerous?: boolean;
 }
 
+/** A question's bindings: Enter does not answer one that deletes, only y does. */
+export function dialogBindings(dangerous = false): Binding[] {
+  const dialog = KEYMAP.filter((b) => b.scopes.includes('dialog'));
+  return dangerous ? dialog.map((b) => (b.command === 'confirm' ? { ...b, keys: b.keys.filter((k) => k !== 'enter') } : b)) : dialog;
+}
+
 /** The bindings that are live in a context, in the order they win; a key claimed by an earlier binding is dropped from later ones. */
 export function activeBindings(ctx: KeyContext): Binding[] {
   const inScope = (b: Binding, s: Scope) => b.scopes.includes(s);
   let candidates: Binding[];
   if (ctx.dialog) {
-    const dialog = KEYMAP.filter((b) => inScope(b, 'dialog'));
+    const answers = dialogBindings(ctx.dangerous);
     // A prompt (a question with a text field): letters are text, Enter and Esc still answer.
-    const answers = ctx.dangerous ? dialog.map((b) => (b.command === 'confirm' ? { ...b, keys: b.keys.filter((k) => k !== 'enter') } : b)) : dialog;
     candidates = ctx.typing ? [...answers.map((b) => ({ ...b, keys: b.keys.filter(isNamedKey) })), ...KEYMAP.filter((b) => inScope(b, 'text'))] : answers;
   }
   else {

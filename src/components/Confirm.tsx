@@ -2,7 +2,7 @@
 // the keymap's `dialog` scope; long lines wrap so URLs and paths can be read whole, and a wrapped URL
 // is a hyperlink (OSC 8) so it opens or copies whole.
 import { Box, Text } from 'ink';
-import { activeBindings, keyLabel } from '../app/keymap.js';
+import { dialogBindings, keyLabel } from '../app/keymap.js';
 import type { Dialog } from '../app/store.js';
 import { useTheme } from '../app/theme.js';
 import { wrapLinked, wrapLines } from './text.js';
@@ -18,8 +18,8 @@ export function Confirm({ dialog, width, height, value = '' }: { dialog: Dialog;
   const inner = Math.max(1, width - 4);
   const body = wrapLinked(dialog.lines, inner, theme.links).slice(0, Math.max(0, height - 4 - (dialog.kind === 'prompt' ? 1 : 0)));
   const danger = dialog.dangerous ? theme.style('error') : theme.style('title');
-  const live = activeBindings({ screen: 'library', dialog: true, typing: false, dangerous: dialog.dangerous });
-  const label = (command: string) => (live.find((b) => b.command === command)?.keys ?? []).map((k) => keyLabel(k, theme.ascii)).join('/');
+  const answers = dialogBindings(dialog.dangerous);
+  const label = (command: string) => (answers.find((b) => b.command === command)?.keys ?? []).map((k) => keyLabel(k, theme.ascii)).join('/');
   const keys =
     dialog.kind === 'confirm'
       ? `${label('confirm')} yes   ${label('cancel')} no`

@@ -22,7 +22,7 @@ export interface AuthView {
 export function useAuthFlow(kind: string, options: { token?: boolean; scopes?: string[] }): AuthView {
   const services = useServices();
   const flow = useRef<ReturnType<Awaited<ReturnType<typeof services.backend>>['login']> | undefined>(undefined);
-  const [view, setView] = useState<Omit<AuthView, 'submit'>>({ phase: 'starting', title: kind });
+  const [view, setView] = useState<Omit<AuthView, 'submit' | 'sandboxCode'>>({ phase: 'starting', title: kind });
   const scopes = options.scopes?.join(' ');
   useEffect(() => {
     let live = true;
@@ -32,9 +32,7 @@ export function useAuthFlow(kind: string, options: { token?: boolean; scopes?: s
       const f = backend.login({ token: options.token, scopes: options.scopes });
       flow.current = f;
       const start = await f.start();
-      // One approval per login: the wrapper in services/index.ts already asked the fake for the code.
-      const sandboxCode = start.expects === 'code' ? start.sandboxCode : undefined;
-      if (live) setView({ phase: 'waiting', start, title: backend.title, sandboxCode });
+      if (live) setView({ phase: 'waiting', start, title: backend.title });
     })().catch((e) => live && setView((v) => ({ ...v, phase: 'failed', error: messageOf(e) })));
     return () => {
       live = false;
@@ -51,5 +49,7 @@ export function useAuthFlow(kind: string, options: { token?: boolean; scopes?: s
       (e) => setView((v) => ({ ...v, phase: 'waiting', error: messageOf(e) })),
     );
   }, []);
-  return { ...view, submit };
+  // One approval per login: the wrapper in services/index.ts already asked the fake for the code.
+  const sandboxCode = view.start?.expects === 'code' ? view.start.sandboxCode : undefined;
+  return { ...view, sandboxCode, submit };
 }

@@ -76,7 +76,8 @@ export function AuthScreen({ backend, scopes, reason, returnTo = 'browser', widt
           ? { text: 'Sandbox: the code is filled in; press Enter.', role: 'muted' as const }
           : { text: `Paste the ${expects}, then press Enter. Esc leaves.`, role: 'muted' as const };
   const room = height - 1 - 2; // title; code field and status line
-  const qr = url ? qrSize(url, theme.ascii) : undefined;
+  // Sizing draws the code's matrix: once per URL, not on every keystroke in the code field.
+  const qr = useMemo(() => (url ? qrSize(url, theme.ascii) : undefined), [url, theme.ascii]);
   const qrOnly = state.qr && !!url;
   const urlBlock = urlLines.length ? urlLines.length + 1 : 0;
   const introShown = qrOnly ? [] : intro.slice(0, Math.max(0, room - urlBlock - 1));

@@ -13,13 +13,17 @@ export type Db = Database.Database;
  * walks a stack trace (7 ms of every command's start). Its own build folder is known: use it when
  * there, else let better-sqlite3 search as usual.
  */
+let addonPath: string | null | undefined;
 function nativeBinding(): string | undefined {
-  try {
-    const file = join(dirname(createRequire(import.meta.url).resolve('better-sqlite3')), '../build/Release/better_sqlite3.node');
-    return existsSync(file) ? file : undefined;
-  } catch {
-    return undefined;
+  if (addonPath === undefined) {
+    try {
+      const file = join(dirname(createRequire(import.meta.url).resolve('better-sqlite3')), '../build/Release/better_sqlite3.node');
+      addonPath = existsSync(file) ? file : null;
+    } catch {
+      addonPath = null;
+    }
   }
+  return addonPath ?? undefined;
 }
 
 /** Exactly what sregistry-cli's models create (SQLAlchemy create_all on SQLite). */

@@ -58,7 +58,8 @@ export function fetchFor(service: Service, env: Env): typeof fetch {
   return async (input, init) => {
     requestCounter.count++;
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    const target = base ? base.replace(/\/+$/, '') + new URL(url).pathname + new URL(url).search : url;
+    const u = new URL(url);
+    const target = base ? base.replace(/\/+$/, '') + u.pathname + u.search : url;
     const agent = proxyAgentFor(target);
     if (!agent) return fetch(target, init);
     const { default: nodeFetch } = await import('node-fetch');
